@@ -1,0 +1,16 @@
+// smart-wasm: SMART App Launch for browser apps. Loads the WebAssembly module on first use and
+// exposes fhirclient.js's names: authorize, ready, init, and a Client with request/refresh/patient.
+import load, * as wasm from './smart_wasm.js';
+
+let loading;
+/** Fetches and instantiates the module once; every export awaits it. */
+export const loadModule = () => (loading ??= load({ module_or_path: new URL('./smart_wasm_bg.wasm', import.meta.url) }));
+
+export const authorize = async (options) => (await loadModule(), wasm.authorize(options));
+export const ready = async (options) => (await loadModule(), wasm.ready(options));
+export const init = async (options) => (await loadModule(), wasm.init(options));
+export const Client = wasm.Client;
+
+/** fhirclient.js's shape, so a port is a changed import: `SMART.oauth2.authorize(...)`. */
+export const oauth2 = { authorize, ready, init };
+export default { oauth2, authorize, ready, init };

@@ -1,0 +1,225 @@
+//! `Client`: FHIR requests with the session's token. Refreshes shortly before expiry and once on a
+//! 401; concurrent callers share one refresh (single flight); a 403 is `insufficient_scope`.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+use super::{js, to_js};
+use crate::core::config::Options;
+use crate::core::fhir::{classify, fhir_request, resolve_url, Verdict};
+use crate::core::session::Session;
+use crate::core::types::ClientSecret;
+use crate::core::Error;
+use crate::driver::{refresh, Http, HttpResponse, Platform};
+use crate::web::fetch::Fetch;
+use crate::web::platform::Browser;
+use crate::web::storage::SessionStore;
+
+struct Inner {
+    session: RefCell<Session>,
+    secret: Option<ClientSecret>,
+    /// The refresh in flight, shared by every caller that needs it.
+    refreshing: RefCell<Option<Promise>>,
+}
+
+/// A client bound to one FHIR server and one authorized session.
+#[wasm_bindgen]
+pub struct Client {
+    inner: Rc<Inner>,
+}
+
+/// `client.patient`: requests about the patient in context.
+#[wasm_bindgen]
+pub struct PatientApi {
+    inner: Rc<Inner>,
+}
+
+impl Client {
+    pub(super) fn new(session: Session, opts: Option<&Options>) -> Client {
+        let secret = crate::driver::secret_for(opts, &session).cloned();
+        Client { inner: Rc::new(Inner { session: RefCell::new(session), secret, refreshing: RefCell::new(None) }) }
+    }
+}
+
+impl Inner {
+    /// Refreshes once for all concurrent callers.
+    async fn refresh_shared(self: &Rc<Self>) -> Result<(), JsValue> {
+        let existing = self.refreshing.borrow().clone();
+        let promise = match existing {
+            Some(p) => p,
+            None => {
+                let me = Rc::clone(self);
+                let p = future_to_promise(async move {
+                    let current = me.session.borrow().clone();
+                    let result = refresh(&Fetch, &SessionStore, &current, me.secret.as_ref(), Browser.now()).await;
+                    me.refreshing.borrow_mut().take();
+                    let next = result.map_err(js)?;
+                    *me.session.borrow_mut() = next;
+                    Ok(JsValue::UNDEFINED)
+                });
+                *self.refreshing.borrow_mut() = Some(p.clone());
+                p
+            }
+        };
+        JsFuture::from(promise).await.map(|_| ())
+    }
+
+    async fn request(self: Rc<Self>, input: String, method: String, headers: Vec<(String, String)>, body: Option<String>) -> Result<JsValue, JsValue> {
+        let url = resolve_url(&self.session.borrow().iss, &input).map_err(js)?;
+        if self.session.borrow().needs_refresh(Browser.now()) {
+            self.refresh_shared().await?;
+        }
+        let mut retried = false;
+        loop {
+            let (req, token_used) = {
+                let s = self.session.borrow();
+                (fhir_request(&s, &method, url.clone(), &headers, body.clone()), s.access_token.clone())
+            };
+            let resp = Fetch.send(&req).await.map_err(js)?;
+            let verdict = classify(resp.status, resp.www_authenticate.as_deref(), resp.redirected.then_some(url.as_str()));
+            match verdict {
+                Verdict::Ok => return Ok(parse_body(&resp)),
+                Verdict::RefreshAndRetry if !retried && self.session.borrow().refresh_token.is_some() => {
+                    retried = true;
+                    // Another request may have refreshed already while this one was in flight.
+                    if self.session.borrow().access_token == token_used {
+                        self.refresh_shared().await?;
+                    }
+                }
+                Verdict::RefreshAndRetry => return Err(to_js(&Error::Unauthorized, Some(&resp.body))),
+                Verdict::Fail(e) => return Err(to_js(&e, Some(&resp.body))),
+            }
+        }
+    }
+}
+
+/// The body as JSON (`null` when empty), or the text when it is not JSON.
+fn parse_body(resp: &HttpResponse) -> JsValue {
+    if resp.body.is_empty() {
+        return JsValue::NULL;
+    }
+    js_sys::JSON::parse(&resp.body).unwrap_or_else(|_| JsValue::from_str(&resp.body))
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Reads `request(input, init)` arguments: `input` a string or `{ url, method, headers, body }`.
+fn request_args(input: &JsValue, init: &JsValue) -> Result<(String, String, Vec<(String, String)>, Option<String>), JsValue> {
+    let invalid = |o: &str, r| js(Error::InvalidOption { option: o.into(), reason: r });
+    let (url, opts) = match input.as_string() {
+        Some(s) => (s, init.clone()),
+        None if input.is_object() => (get(input, "url").as_string().ok_or_else(|| invalid("url", "must be a string"))?, input.clone()),
+        None => return Err(invalid("url", "must be a string or an object with url")),
+    };
+    let method = match get(&opts, "method") {
+        m if m.is_undefined() || m.is_null() => "GET".to_owned(),
+        m => m.as_string().ok_or_else(|| invalid("method", "must be a string"))?,
+    };
+    let mut headers = Vec::new();
+    let h = get(&opts, "headers");
+    if h.is_object() {
+        for pair in Object::entries(h.unchecked_ref()).iter() {
+            let pair: js_sys::Array = pair.unchecked_into();
+            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                headers.push((k, v));
+            }
+        }
+    }
+    let body = match get(&opts, "body") {
+        b if b.is_undefined() || b.is_null() => None,
+        b => match b.as_string() {
+            Some(s) => Some(s),
+            None => {
+                if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+                    headers.push(("Content-Type".into(), "application/fhir+json".into()));
+                }
+                js_sys::JSON::stringify(&b).ok().and_then(|s| s.as_string())
+            }
+        },
+    };
+    Ok((url, method, headers, body))
+}
+
+#[wasm_bindgen]
+impl Client {
+    /// `request(urlOrPath, init?)`: a FHIR request with the Bearer token; resolves to the parsed JSON.
+    pub fn request(&self, input: JsValue, init: JsValue) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let (url, method, headers, body) = request_args(&input, &init)?;
+            inner.request(url, method, headers, body).await
+        })
+    }
+
+    /// Refreshes the access token now (RFC 6749 §6); resolves to the new state.
+    pub fn refresh(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            if inner.session.borrow().refresh_token.is_none() {
+                return Err(js(Error::NoRefreshToken));
+            }
+            inner.refresh_shared().await?;
+            Ok(state_value(&inner.session.borrow()))
+        })
+    }
+
+    /// The patient in context (`patient` of the token response), or `null`.
+    #[wasm_bindgen(js_name = getPatientId)]
+    pub fn get_patient_id(&self) -> Option<String> {
+        self.inner.session.borrow().context("patient").map(str::to_owned)
+    }
+
+    /// The encounter in context, or `null`.
+    #[wasm_bindgen(js_name = getEncounterId)]
+    pub fn get_encounter_id(&self) -> Option<String> {
+        self.inner.session.borrow().context("encounter").map(str::to_owned)
+    }
+
+    /// The session state: `serverUrl`, `clientId`, `scope`, `expiresAt`, `tokenResponse`.
+    #[wasm_bindgen(js_name = getState)]
+    pub fn get_state(&self) -> JsValue {
+        state_value(&self.inner.session.borrow())
+    }
+
+    /// Same as `getState()`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> JsValue {
+        self.get_state()
+    }
+
+    /// `client.patient.read()` and friends.
+    #[wasm_bindgen(getter)]
+    pub fn patient(&self) -> PatientApi {
+        PatientApi { inner: Rc::clone(&self.inner) }
+    }
+}
+
+fn state_value(s: &Session) -> JsValue {
+    js_sys::JSON::parse(&s.state_json()).unwrap_or(JsValue::NULL)
+}
+
+#[wasm_bindgen]
+impl PatientApi {
+    /// The patient in context, or `null` when there is none.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> Option<String> {
+        self.inner.session.borrow().context("patient").map(str::to_owned)
+    }
+
+    /// Reads `Patient/{id}` of the patient in context.
+    pub fn read(&self) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let id = inner.session.borrow().context("patient").map(str::to_owned);
+            let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
+            let path = format!("Patient/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>());
+            inner.request(path, "GET".into(), Vec::new(), None).await
+        })
+    }
+}

@@ -1,0 +1,136 @@
+//! The JavaScript API, fhirclient.js-shaped: `authorize`, `ready`, `init` and [`Client`].
+//! Options cross the boundary as JSON text and are validated by the core; every error reaches JS
+//! as an `Error` named `SmartError` with a stable `.code`.
+
+mod client;
+
+pub use client::{Client, PatientApi};
+
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::callback::is_callback;
+use crate::core::config::{parse_options, Options};
+use crate::core::Error;
+use crate::driver::{begin_launch, complete_launch, restore_session};
+use crate::web::fetch::Fetch;
+use crate::web::platform::Browser;
+use crate::web::storage::SessionStore;
+use crate::web::{js_message, window};
+
+fn set(obj: &JsValue, key: &str, value: &JsValue) {
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+/// Converts an error for JS: `SmartError` with `.code`, and `.status`, `.error`,
+/// `.errorDescription`, `.body` where they apply.
+pub fn to_js(e: &Error, body: Option<&str>) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("SmartError");
+    let v: JsValue = err.into();
+    set(&v, "code", &JsValue::from_str(e.code()));
+    if let Some(status) = e.status() {
+        set(&v, "status", &JsValue::from(status));
+    }
+    if let Some((error, description)) = e.oauth_error() {
+        set(&v, "error", &JsValue::from_str(error));
+        if let Some(d) = description {
+            set(&v, "errorDescription", &JsValue::from_str(d));
+        }
+    }
+    if let Some(b) = body.filter(|b| !b.is_empty()) {
+        set(&v, "body", &js_sys::JSON::parse(b).unwrap_or_else(|_| JsValue::from_str(b)));
+    }
+    v
+}
+
+fn js(e: Error) -> JsValue {
+    to_js(&e, None)
+}
+
+fn page_url() -> Result<String, JsValue> {
+    window().and_then(|w| w.location().href().map_err(|e| Error::Network { message: js_message(&e) })).map_err(js)
+}
+
+/// Reads and validates the options object.
+fn options(v: &JsValue) -> Result<Options, JsValue> {
+    let text = js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be a JSON-compatible object" }))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
+    parse_options(&value, &page_url()?).map_err(js)
+}
+
+fn flag(v: &JsValue, key: &str) -> bool {
+    Reflect::get(v, &JsValue::from_str(key)).map(|x| x.is_truthy()).unwrap_or(false)
+}
+
+/// Starts a SMART launch: standalone, or EHR when the page URL has `iss` (which must be one of the
+/// configured servers) and `launch`. Navigates to the authorization server; with
+/// `noRedirect: true` returns the URL instead.
+#[wasm_bindgen]
+pub async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
+    let o = options(&opts)?;
+    let url = begin_launch(&Fetch, &SessionStore, &Browser, &o, &page_url()?).await.map_err(js)?;
+    if flag(&opts, "noRedirect") {
+        return Ok(JsValue::from_str(&url));
+    }
+    window().map_err(js)?.location().assign(&url).map_err(|e| js(Error::Network { message: js_message(&e) }))?;
+    Ok(JsValue::UNDEFINED)
+}
+
+/// Removes the authorization response parameters from the address bar, so a reload or a shared
+/// link does not carry the (now used) code.
+fn clean_address_bar(page: &str) {
+    let Ok(mut url) = url::Url::parse(page) else { return };
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| !matches!(&**k, "code" | "state" | "iss" | "error" | "error_description" | "error_uri" | "session_state"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    if let Ok(h) = window().and_then(|w| w.history().map_err(|e| Error::Network { message: js_message(&e) })) {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url.as_str()));
+    }
+}
+
+/// On the redirect page: completes the launch (code → token) and returns a [`Client`]; on a later
+/// load of the same tab, returns the stored session's client. `options` (the same object given to
+/// `authorize`) is needed for confidential clients, whose secret is never stored.
+#[wasm_bindgen]
+pub async fn ready(opts: Option<Object>) -> Result<Client, JsValue> {
+    let o = match &opts {
+        Some(v) if !v.is_undefined() && !v.is_null() => Some(options(v)?),
+        _ => None,
+    };
+    let page = page_url()?;
+    let session = if is_callback(&page) {
+        let s = complete_launch(&Fetch, &SessionStore, o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
+        clean_address_bar(&page);
+        s.map_err(js)?
+    } else {
+        restore_session(&SessionStore).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?
+    };
+    Ok(Client::new(session, o.as_ref()))
+}
+
+/// `ready()` when the page is a redirect or has a session; otherwise `authorize()` (the returned
+/// promise then never settles, as the page navigates away).
+#[wasm_bindgen]
+pub async fn init(opts: Object) -> Result<Client, JsValue> {
+    let page = page_url()?;
+    if is_callback(&page) || restore_session(&SessionStore).map_err(js)?.is_some() {
+        return ready(Some(opts)).await;
+    }
+    authorize(opts.into()).await?;
+    JsFuture::from(js_sys::Promise::new(&mut |_, _| {})).await?;
+    Err(js(Error::NoLaunch))
+}

@@ -1,0 +1,172 @@
+//! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3, and SMART's `aud` and
+//! `launch`) and the record of a launch in flight, stored by the driver under its `state`.
+
+use serde_json::{json, Map, Value};
+
+use super::config::{LaunchKind, Options, ServerEntry};
+use super::discovery::SmartConfiguration;
+use super::encode::{json_object, opt_str};
+use super::error::{Error, Result};
+use super::types::{ClientId, FhirBase, HttpUrl, Issuer, PkceChallenge, PkceVerifier, Scope, State};
+
+/// Everything needed to finish a launch on the redirect page. Holds no client secret.
+#[derive(Debug, PartialEq, Eq)]
+pub struct LaunchRecord {
+    /// FHIR base of the chosen server.
+    pub iss: FhirBase,
+    /// Client id used.
+    pub client_id: ClientId,
+    /// Whether the configured entry has a secret (the redirect page must supply it again).
+    pub confidential: bool,
+    /// Exact redirect URI sent, repeated in the token request.
+    pub redirect_uri: HttpUrl,
+    /// Scope requested.
+    pub scope: Scope,
+    /// Token endpoint from discovery.
+    pub token_endpoint: HttpUrl,
+    /// Issuer from discovery, for the RFC 9207 check.
+    pub issuer: Option<Issuer>,
+    /// Whether the server promised `iss` on the redirect.
+    pub iss_required: bool,
+    /// The PKCE verifier for this launch.
+    pub verifier: PkceVerifier,
+    /// Send `Epic-Client-ID` on FHIR calls.
+    pub epic_client_id_header: bool,
+    /// Refresh margin, seconds.
+    pub refresh_margin: u64,
+    /// When the launch started (seconds since the epoch).
+    pub created_at: u64,
+}
+
+/// Launch records older than this are ignored and purged (seconds).
+pub const LAUNCH_TTL: u64 = 15 * 60;
+
+/// The fresh randomness one launch needs (from `getrandom` in the browser; fixed in tests).
+pub struct LaunchRandom {
+    /// 32 bytes for `state`.
+    pub state: [u8; 32],
+    /// 32 bytes for the PKCE verifier.
+    pub verifier: [u8; 32],
+}
+
+/// A prepared authorization request: the URL to navigate to, and what to store under `state`.
+#[derive(Debug)]
+pub struct AuthorizeRequest {
+    /// The full authorization URL.
+    pub url: String,
+    /// The `state` it carries; the storage key of `record`.
+    pub state: State,
+    /// The record to store until the redirect comes back.
+    pub record: LaunchRecord,
+}
+
+/// Builds the authorization request. `digest` is SHA-256 of the verifier made from
+/// `random.verifier` (the driver computes it with WebCrypto).
+#[allow(clippy::too_many_arguments)]
+pub fn authorize_request(
+    opts: &Options,
+    server: &ServerEntry,
+    kind: &LaunchKind,
+    config: &SmartConfiguration,
+    random: &LaunchRandom,
+    digest: &[u8; 32],
+    now: u64,
+) -> AuthorizeRequest {
+    let state = State::from_random(&random.state);
+    let verifier = PkceVerifier::from_random(&random.verifier);
+    let challenge = PkceChallenge::from_sha256(digest);
+    let mut scope = server.scope.clone();
+    if let LaunchKind::Ehr { .. } = kind {
+        if !scope.contains("launch") {
+            scope = Scope::parse(&format!("launch {}", scope.as_str()));
+        }
+    }
+    let mut url = config.authorization_endpoint.url().clone();
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("response_type", "code")
+            .append_pair("client_id", server.client_id.as_str())
+            .append_pair("redirect_uri", server.redirect_uri.as_str())
+            .append_pair("scope", scope.as_str())
+            .append_pair("state", state.as_str())
+            .append_pair("code_challenge", challenge.as_str())
+            .append_pair("code_challenge_method", "S256");
+        if opts.send_aud {
+            q.append_pair("aud", server.iss.as_str());
+        }
+        if let LaunchKind::Ehr { launch } = kind {
+            q.append_pair("launch", launch);
+        }
+    }
+    AuthorizeRequest {
+        url: url.into(),
+        state,
+        record: LaunchRecord {
+            iss: server.iss.clone(),
+            client_id: server.client_id.clone(),
+            confidential: server.client_secret.is_some(),
+            redirect_uri: server.redirect_uri.clone(),
+            scope,
+            token_endpoint: config.token_endpoint.clone(),
+            issuer: config.issuer.clone(),
+            iss_required: config.iss_parameter_supported,
+            verifier,
+            epic_client_id_header: opts.epic_client_id_header,
+            refresh_margin: opts.refresh_margin,
+            created_at: now,
+        },
+    }
+}
+
+fn corrupt() -> Error {
+    Error::Storage { message: "stored launch record is malformed".into() }
+}
+
+impl LaunchRecord {
+    /// The JSON text stored in `sessionStorage`.
+    pub fn to_json(&self) -> String {
+        json!({
+            "v": 1,
+            "iss": self.iss.as_str(),
+            "clientId": self.client_id.as_str(),
+            "confidential": self.confidential,
+            "redirectUri": self.redirect_uri.as_str(),
+            "scope": self.scope.as_str(),
+            "tokenEndpoint": self.token_endpoint.as_str(),
+            "issuer": self.issuer.as_ref().map(Issuer::as_str),
+            "issRequired": self.iss_required,
+            "verifier": self.verifier.secret(),
+            "epicClientIdHeader": self.epic_client_id_header,
+            "refreshMargin": self.refresh_margin,
+            "createdAt": self.created_at,
+        })
+        .to_string()
+    }
+
+    /// Reads a stored record back; anything malformed is a [`Error::Storage`].
+    pub fn from_json(s: &str) -> Result<Self> {
+        let m: Map<String, Value> = json_object("launch record", s, 64 * 1024).map_err(|_| corrupt())?;
+        let s = |k: &str| opt_str(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
+        let b = |k: &str| m.get(k).and_then(Value::as_bool).ok_or_else(corrupt);
+        let n = |k: &str| m.get(k).and_then(Value::as_u64).ok_or_else(corrupt);
+        Ok(LaunchRecord {
+            iss: FhirBase::parse("iss", s("iss")?)?,
+            client_id: ClientId::new(s("clientId")?),
+            confidential: b("confidential")?,
+            redirect_uri: HttpUrl::parse("redirectUri", s("redirectUri")?)?,
+            scope: Scope::parse(s("scope")?),
+            token_endpoint: HttpUrl::parse("token_endpoint", s("tokenEndpoint")?)?,
+            issuer: opt_str(&m, "issuer", corrupt)?.map(Issuer::new),
+            iss_required: b("issRequired")?,
+            verifier: PkceVerifier::parse(s("verifier")?)?,
+            epic_client_id_header: b("epicClientIdHeader")?,
+            refresh_margin: n("refreshMargin")?,
+            created_at: n("createdAt")?,
+        })
+    }
+
+    /// Whether the launch is too old to complete.
+    pub fn expired(&self, now: u64) -> bool {
+        now.saturating_sub(self.created_at) > LAUNCH_TTL
+    }
+}

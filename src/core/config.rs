@@ -1,0 +1,194 @@
+//! The app's configuration: the FHIR servers it knows (one entry per `iss`, each with its own client
+//! id, as production and non-production ids differ — seeds 000/001) and the launch options. The
+//! list is also the EHR-launch `iss` allow-list.
+//!
+//! Options arrive from JavaScript as a JSON object; every field is checked for type here.
+
+use serde_json::{Map, Value};
+
+use super::error::{Error, Result};
+use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl, Scope};
+
+/// One FHIR server the app is registered with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerEntry {
+    /// FHIR base URL, the SMART `iss`.
+    pub iss: FhirBase,
+    /// The client id this server issued to the app.
+    pub client_id: ClientId,
+    /// A client secret, for confidential-symmetric clients (never written to storage).
+    pub client_secret: Option<ClientSecret>,
+    /// Scopes to request.
+    pub scope: Scope,
+    /// The exact redirect URI registered with this server.
+    pub redirect_uri: HttpUrl,
+}
+
+/// Validated options of `authorize` / `ready` / `init`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Known servers; never empty.
+    pub servers: Vec<ServerEntry>,
+    /// For a standalone launch among several servers: which one.
+    pub fhir_service_url: Option<FhirBase>,
+    /// Send `aud` on the authorize request (default true; some servers reject it).
+    pub send_aud: bool,
+    /// Send `Epic-Client-ID: <client id>` on FHIR requests (seed 000).
+    pub epic_client_id_header: bool,
+    /// Seconds before expiry at which `request` refreshes the access token.
+    pub refresh_margin: u64,
+}
+
+/// Default seconds before expiry at which a token is refreshed.
+pub const DEFAULT_REFRESH_MARGIN: u64 = 30;
+
+fn invalid(option: impl Into<String>, reason: &'static str) -> Error {
+    Error::InvalidOption { option: option.into(), reason }
+}
+
+struct Reader<'a> {
+    m: &'a Map<String, Value>,
+    prefix: String,
+}
+
+impl<'a> Reader<'a> {
+    fn name(&self, key: &str) -> String {
+        format!("{}{}", self.prefix, key)
+    }
+    fn str(&self, key: &str) -> Result<Option<&'a str>> {
+        match self.m.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.as_str())),
+            Some(Value::String(_)) => Err(invalid(self.name(key), "must not be empty")),
+            Some(_) => Err(invalid(self.name(key), "must be a string")),
+        }
+    }
+    fn bool(&self, key: &str, default: bool) -> Result<bool> {
+        match self.m.get(key) {
+            None | Some(Value::Null) => Ok(default),
+            Some(Value::Bool(b)) => Ok(*b),
+            Some(_) => Err(invalid(self.name(key), "must be a boolean")),
+        }
+    }
+}
+
+/// Reads one server entry; `defaults` supplies the top-level `scope`/`redirectUri`/`clientId`
+/// shared by all entries; `page_url` resolves a relative `redirectUri` (default: the page itself).
+fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUrl) -> Result<ServerEntry> {
+    let get = |key: &str| -> Result<Option<&str>> {
+        match r.str(key)? {
+            Some(v) => Ok(Some(v)),
+            None => defaults.map_or(Ok(None), |d| d.str(key)),
+        }
+    };
+    let iss_key = if r.m.contains_key("iss") { "iss" } else { "fhirServiceUrl" };
+    let iss = r.str(iss_key)?.ok_or_else(|| invalid(r.name("iss"), "is required"))?;
+    let client_id = get("clientId")?.ok_or_else(|| invalid(r.name("clientId"), "is required"))?;
+    let scope = Scope::parse(get("scope")?.ok_or_else(|| invalid(r.name("scope"), "is required"))?);
+    let redirect_uri = match get("redirectUri")? {
+        Some(s) => HttpUrl::join("redirectUri", page_url, s)?,
+        None => {
+            let mut u = page_url.url().clone();
+            u.set_query(None);
+            u.set_fragment(None);
+            HttpUrl::parse("redirectUri", u.as_str())?
+        }
+    };
+    Ok(ServerEntry {
+        iss: FhirBase::parse("iss", iss)?,
+        client_id: ClientId::new(client_id),
+        client_secret: r.str("clientSecret")?.map(ClientSecret::new),
+        scope,
+        redirect_uri,
+    })
+}
+
+/// Validates the options object. `page_url` is the URL of the page the app runs on.
+pub fn parse_options(v: &Value, page_url: &str) -> Result<Options> {
+    let m = v.as_object().ok_or_else(|| invalid("options", "must be an object"))?;
+    let page = HttpUrl::parse("page URL", page_url)?;
+    let top = Reader { m, prefix: String::new() };
+    let servers = match m.get("servers") {
+        None | Some(Value::Null) => vec![server_entry(&top, None, &page)?],
+        Some(Value::Array(list)) if !list.is_empty() => list
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let m = e.as_object().ok_or_else(|| invalid(format!("servers[{i}]"), "must be an object"))?;
+                server_entry(&Reader { m, prefix: format!("servers[{i}].") }, Some(&top), &page)
+            })
+            .collect::<Result<Vec<_>>>()?,
+        Some(_) => return Err(invalid("servers", "must be a non-empty array")),
+    };
+    let fhir_service_url = match m.get("servers") {
+        // With a list, `iss`/`fhirServiceUrl` at the top level chooses among it.
+        Some(Value::Array(_)) => match top.str("fhirServiceUrl")?.or(top.str("iss")?) {
+            Some(s) => Some(FhirBase::parse("fhirServiceUrl", s)?),
+            None => None,
+        },
+        _ => None,
+    };
+    let refresh_margin = match m.get("refreshMargin") {
+        None | Some(Value::Null) => DEFAULT_REFRESH_MARGIN,
+        Some(v) => v.as_u64().filter(|s| *s <= 86_400).ok_or_else(|| invalid("refreshMargin", "must be 0..=86400 seconds"))?,
+    };
+    Ok(Options {
+        servers,
+        fhir_service_url,
+        send_aud: top.bool("aud", true)?,
+        epic_client_id_header: top.bool("epicClientIdHeader", false)?,
+        refresh_margin,
+    })
+}
+
+/// How the page was launched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LaunchKind {
+    /// The app started the launch itself.
+    Standalone,
+    /// An EHR opened the app with `?iss=…&launch=…` (SMART App Launch §2.0.6).
+    Ehr { launch: String },
+}
+
+/// Reads `iss` and `launch` from the page URL of an EHR launch, if present.
+pub fn ehr_launch_params(page_url: &str) -> Result<Option<(String, Option<String>)>> {
+    let url = url::Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "page URL", url: page_url.to_owned() })?;
+    let mut iss = None;
+    let mut launch = None;
+    for (k, v) in url.query_pairs() {
+        match &*k {
+            "iss" => iss = Some(v.into_owned()),
+            "launch" => launch = Some(v.into_owned()),
+            _ => {}
+        }
+    }
+    Ok(iss.map(|i| (i, launch)))
+}
+
+impl Options {
+    /// Chooses the server for this launch. An `iss` from an EHR launch must be one of the
+    /// configured servers ([`Error::IssNotAllowed`] otherwise); so must `fhirServiceUrl`.
+    pub fn select(&self, ehr: Option<(&str, Option<&str>)>) -> Result<(&ServerEntry, LaunchKind)> {
+        let find = |iss: &str| -> Result<&ServerEntry> {
+            let wanted = FhirBase::parse("iss", iss).map_err(|_| Error::IssNotAllowed { iss: iss.to_owned() })?;
+            self.servers.iter().find(|s| s.iss == wanted).ok_or_else(|| Error::IssNotAllowed { iss: iss.to_owned() })
+        };
+        if let Some((iss, launch)) = ehr {
+            let entry = find(iss)?;
+            return Ok(match launch {
+                Some(l) if !l.is_empty() => (entry, LaunchKind::Ehr { launch: l.to_owned() }),
+                _ => (entry, LaunchKind::Standalone),
+            });
+        }
+        match (&self.fhir_service_url, self.servers.as_slice()) {
+            (Some(base), _) => Ok((find(base.as_str())?, LaunchKind::Standalone)),
+            (None, [only]) => Ok((only, LaunchKind::Standalone)),
+            (None, _) => Err(invalid("fhirServiceUrl", "is required to choose among several servers")),
+        }
+    }
+
+    /// The configured entry for a server and client id (to find a secret on the redirect page).
+    pub fn entry_for(&self, iss: &FhirBase, client_id: &ClientId) -> Option<&ServerEntry> {
+        self.servers.iter().find(|s| &s.iss == iss && &s.client_id == client_id)
+    }
+}

@@ -1,0 +1,171 @@
+//! The one error type of the crate. Every variant has a stable string [`Error::code`] that reaches
+//! JavaScript as the `.code` of an `Error` object; the codes are listed in `pkg-template/index.d.ts`.
+//!
+//! Variants are grouped by who is at fault (after rustls): the caller's options, the server's
+//! answers, the browser's APIs.
+
+use core::fmt;
+
+/// Which protocol document or response an error is about.
+pub type What = &'static str;
+
+/// Everything that can go wrong in a SMART launch, typed; never a panic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    // --- the caller's input (options, URLs given by the app) ---
+    /// An option is missing or has the wrong type or value.
+    InvalidOption { option: String, reason: &'static str },
+    /// An EHR launch named an `iss` that is not in the app's list of servers (forged-iss defence).
+    IssNotAllowed { iss: String },
+    /// A URL (from the caller or a server) does not parse as an absolute URL.
+    InvalidUrl { what: What, url: String },
+    /// A URL is not `https:` and not a loopback address.
+    InsecureUrl { what: What, url: String },
+    /// `client.request` was given a URL outside the FHIR server the token was issued for.
+    UrlNotAllowed { url: String },
+    /// The launch context has no such item (e.g. `client.patient.read()` without a patient).
+    MissingContext { key: &'static str },
+    /// `ready()` found neither an authorization response to complete nor a stored session.
+    NoLaunch,
+
+    // --- the authorization server's or FHIR server's answers ---
+    /// The SMART configuration document is missing a required field or has a wrong type.
+    InvalidDiscovery { field: &'static str, reason: &'static str },
+    /// The server lists `code_challenge_methods_supported` without `S256`; we never downgrade PKCE.
+    PkceUnsupported,
+    /// The redirect carries no `state` parameter.
+    MissingState,
+    /// The redirect's `state` matches no launch in flight: tampered, replayed or from another tab.
+    UnknownState,
+    /// The redirect carries neither `code` nor `error`.
+    MissingCode,
+    /// RFC 9207: the redirect's `iss` differs from the authorization server's issuer.
+    IssuerMismatch { expected: String, got: String },
+    /// The authorization server redirected back with `error=` (RFC 6749 §4.1.2.1).
+    AuthorizationError { error: String, description: Option<String> },
+    /// The token endpoint answered with an OAuth error body (RFC 6749 §5.2).
+    TokenError { status: u16, error: String, description: Option<String> },
+    /// A token response field is missing or has the wrong type or value.
+    InvalidTokenResponse { field: &'static str, reason: &'static str },
+    /// `token_type` is not `bearer` (compared case-insensitively).
+    UnsupportedTokenType { token_type: String },
+    /// A refresh was needed or asked for, but the session holds no refresh token.
+    NoRefreshToken,
+    /// A response body is not the JSON object it must be.
+    InvalidJson { what: What },
+    /// A response body is larger than any legitimate answer of its kind.
+    ResponseTooLarge { what: What, limit: usize },
+    /// An HTTP status that is neither success nor one of the cases below.
+    HttpStatus { what: What, status: u16 },
+    /// The FHIR server answered 401 even after a token refresh.
+    Unauthorized,
+    /// The FHIR server answered 403: the token lacks the scope for this request.
+    InsufficientScope { www_authenticate: Option<String> },
+    /// A response tried to redirect a request that carries a token; not followed.
+    UnexpectedRedirect { url: String },
+
+    // --- the browser ---
+    /// `fetch` failed (network, CORS, DNS).
+    Network { message: String },
+    /// `sessionStorage` or a stored record failed.
+    Storage { message: String },
+    /// WebCrypto or the random source failed.
+    Crypto { message: String },
+}
+
+impl Error {
+    /// The stable machine-readable code JavaScript sees as `error.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidOption { .. } => "invalid_option",
+            Error::IssNotAllowed { .. } => "iss_not_allowed",
+            Error::InvalidUrl { .. } => "invalid_url",
+            Error::InsecureUrl { .. } => "insecure_url",
+            Error::UrlNotAllowed { .. } => "url_not_allowed",
+            Error::MissingContext { .. } => "missing_context",
+            Error::NoLaunch => "no_launch",
+            Error::InvalidDiscovery { .. } => "invalid_discovery",
+            Error::PkceUnsupported => "pkce_unsupported",
+            Error::MissingState => "missing_state",
+            Error::UnknownState => "unknown_state",
+            Error::MissingCode => "missing_code",
+            Error::IssuerMismatch { .. } => "issuer_mismatch",
+            Error::AuthorizationError { .. } => "authorization_error",
+            Error::TokenError { .. } => "token_error",
+            Error::InvalidTokenResponse { .. } => "invalid_token_response",
+            Error::UnsupportedTokenType { .. } => "unsupported_token_type",
+            Error::NoRefreshToken => "no_refresh_token",
+            Error::InvalidJson { .. } => "invalid_json",
+            Error::ResponseTooLarge { .. } => "response_too_large",
+            Error::HttpStatus { .. } => "http_error",
+            Error::Unauthorized => "unauthorized",
+            Error::InsufficientScope { .. } => "insufficient_scope",
+            Error::UnexpectedRedirect { .. } => "unexpected_redirect",
+            Error::Network { .. } => "network_error",
+            Error::Storage { .. } => "storage_error",
+            Error::Crypto { .. } => "crypto_error",
+        }
+    }
+
+    /// The OAuth `error` value, for the variants that carry one.
+    pub fn oauth_error(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            Error::AuthorizationError { error, description }
+            | Error::TokenError { error, description, .. } => Some((error, description.as_deref())),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, for the variants that carry one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::TokenError { status, .. } | Error::HttpStatus { status, .. } => Some(*status),
+            Error::Unauthorized => Some(401),
+            Error::InsufficientScope { .. } => Some(403),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidOption { option, reason } => write!(f, "option `{option}` {reason}"),
+            Error::IssNotAllowed { iss } => write!(f, "iss {iss} is not one of the configured servers"),
+            Error::InvalidUrl { what, url } => write!(f, "{what} is not an absolute URL: {url}"),
+            Error::InsecureUrl { what, url } => write!(f, "{what} must use https (or loopback): {url}"),
+            Error::UrlNotAllowed { url } => write!(f, "{url} is outside the FHIR server of this session"),
+            Error::MissingContext { key } => write!(f, "no {key} in the launch context"),
+            Error::NoLaunch => f.write_str("no authorization response to complete and no stored session"),
+            Error::InvalidDiscovery { field, reason } => write!(f, "smart-configuration `{field}` {reason}"),
+            Error::PkceUnsupported => f.write_str("server does not support PKCE S256"),
+            Error::MissingState => f.write_str("authorization response has no state"),
+            Error::UnknownState => f.write_str("authorization response state matches no launch in flight"),
+            Error::MissingCode => f.write_str("authorization response has no code"),
+            Error::IssuerMismatch { expected, got } => write!(f, "iss {got} is not the issuer {expected}"),
+            Error::AuthorizationError { error, description } | Error::TokenError { error, description, .. } => {
+                f.write_str(error)?;
+                if let Some(d) = description {
+                    write!(f, ": {d}")?;
+                }
+                Ok(())
+            }
+            Error::InvalidTokenResponse { field, reason } => write!(f, "token response `{field}` {reason}"),
+            Error::UnsupportedTokenType { token_type } => write!(f, "token_type {token_type} is not bearer"),
+            Error::NoRefreshToken => f.write_str("no refresh token"),
+            Error::InvalidJson { what } => write!(f, "{what} is not a JSON object"),
+            Error::ResponseTooLarge { what, limit } => write!(f, "{what} is larger than {limit} bytes"),
+            Error::HttpStatus { what, status } => write!(f, "{what} answered HTTP {status}"),
+            Error::Unauthorized => f.write_str("FHIR server answered 401 after a token refresh"),
+            Error::InsufficientScope { .. } => f.write_str("FHIR server answered 403: insufficient scope"),
+            Error::UnexpectedRedirect { url } => write!(f, "refused to follow a redirect from {url}"),
+            Error::Network { message } | Error::Storage { message } | Error::Crypto { message } => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result with the crate's [`Error`].
+pub type Result<T> = core::result::Result<T, Error>;

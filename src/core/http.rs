@@ -1,0 +1,46 @@
+//! The requests the core asks its driver to send, and the parts of responses it reads. The core
+//! never sends anything itself (sans-IO, after quinn-proto).
+
+/// A request for the driver to send as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    /// Method, upper case.
+    pub method: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Header name/value pairs.
+    pub headers: Vec<(String, String)>,
+    /// Body, for POST.
+    pub body: Option<String>,
+}
+
+impl HttpRequest {
+    /// A GET request.
+    pub fn get(url: String) -> Self {
+        Self::new("GET", url)
+    }
+
+    /// A request with any method and no headers or body yet.
+    pub fn new(method: &str, url: String) -> Self {
+        HttpRequest { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: None }
+    }
+
+    /// A form POST (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3), JSON accepted.
+    pub fn form_post(url: String, body: String) -> Self {
+        HttpRequest { body: Some(body), ..Self::new("POST", url) }
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+    }
+
+    /// Sets a header, replacing any of the same name (compared case-insensitively).
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_owned(), value.into()));
+        self
+    }
+
+    /// The value of a header this request carries (names compared case-insensitively).
+    pub fn header_value(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}

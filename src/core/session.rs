@@ -1,0 +1,151 @@
+//! The authorized session: tokens, expiry, launch context; when to refresh and how to apply a
+//! refresh answer. Serialized to `sessionStorage` so a reload of the tab keeps the session.
+
+use serde_json::{json, Map, Value};
+
+use super::authorize::LaunchRecord;
+use super::encode::{json_object, opt_str};
+use super::error::{Error, Result};
+use super::http::HttpRequest;
+use super::token::{refresh_request, ClientAuth, TokenResponse};
+use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
+
+/// A SMART session with one FHIR server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Session {
+    /// FHIR base.
+    pub iss: FhirBase,
+    /// Client id.
+    pub client_id: ClientId,
+    /// Whether token requests need the configured client secret.
+    pub confidential: bool,
+    /// Token endpoint.
+    pub token_endpoint: HttpUrl,
+    /// Current access token.
+    pub access_token: AccessToken,
+    /// Current refresh token, if any.
+    pub refresh_token: Option<RefreshToken>,
+    /// When the access token expires (seconds since the epoch), if the server said.
+    pub expires_at: Option<u64>,
+    /// Scope granted (or requested, when the server did not say, RFC 6749 §5.1).
+    pub scope: Scope,
+    /// The token response fields, merged over refreshes (launch context kept).
+    pub token_response: Map<String, Value>,
+    /// Send `Epic-Client-ID` on FHIR calls.
+    pub epic_client_id_header: bool,
+    /// Seconds before expiry at which to refresh.
+    pub refresh_margin: u64,
+}
+
+fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
+    t.expires_in.map(|s| now.saturating_add(s))
+}
+
+impl Session {
+    /// The session made by a successful code exchange.
+    pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, now: u64) -> Session {
+        Session {
+            iss: record.iss.clone(),
+            client_id: record.client_id.clone(),
+            confidential: record.confidential,
+            token_endpoint: record.token_endpoint.clone(),
+            expires_at: expiry(now, &t),
+            scope: t.scope.clone().unwrap_or_else(|| record.scope.clone()),
+            access_token: t.access_token,
+            refresh_token: t.refresh_token,
+            token_response: t.raw,
+            epic_client_id_header: record.epic_client_id_header,
+            refresh_margin: record.refresh_margin,
+        }
+    }
+
+    /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
+    pub fn needs_refresh(&self, now: u64) -> bool {
+        self.refresh_token.is_some()
+            && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.refresh_margin))
+    }
+
+    /// The refresh request (RFC 6749 §6).
+    pub fn refresh_request(&self, secret: Option<&ClientSecret>) -> Result<HttpRequest> {
+        let rt = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
+        Ok(refresh_request(&self.token_endpoint, ClientAuth::for_client(&self.client_id, self.confidential, secret)?, rt))
+    }
+
+    /// Applies a refresh answer: new access token and expiry; a new refresh token replaces the
+    /// old one (rotation), otherwise the old one stays; launch context not repeated is kept.
+    pub fn apply_refresh(&mut self, t: TokenResponse, now: u64) {
+        self.expires_at = expiry(now, &t);
+        if let Some(s) = t.scope {
+            self.scope = s;
+        }
+        self.access_token = t.access_token;
+        if t.refresh_token.is_some() {
+            self.refresh_token = t.refresh_token;
+        }
+        for (k, v) in t.raw {
+            self.token_response.insert(k, v);
+        }
+    }
+
+    /// A launch-context string from the token response (`patient`, `encounter`, …).
+    pub fn context(&self, key: &str) -> Option<&str> {
+        self.token_response.get(key).and_then(Value::as_str)
+    }
+
+    /// The state shown to the app (`client.getState()`), as JSON text; fhirclient.js's shape.
+    pub fn state_json(&self) -> String {
+        json!({
+            "serverUrl": self.iss.as_str(),
+            "clientId": self.client_id.as_str(),
+            "tokenUri": self.token_endpoint.as_str(),
+            "scope": self.scope.as_str(),
+            "expiresAt": self.expires_at,
+            "tokenResponse": self.token_response,
+        })
+        .to_string()
+    }
+
+    /// The JSON text stored in `sessionStorage`.
+    pub fn to_json(&self) -> String {
+        json!({
+            "v": 1,
+            "iss": self.iss.as_str(),
+            "clientId": self.client_id.as_str(),
+            "confidential": self.confidential,
+            "tokenEndpoint": self.token_endpoint.as_str(),
+            "accessToken": self.access_token.secret(),
+            "refreshToken": self.refresh_token.as_ref().map(RefreshToken::secret),
+            "expiresAt": self.expires_at,
+            "scope": self.scope.as_str(),
+            "tokenResponse": self.token_response,
+            "epicClientIdHeader": self.epic_client_id_header,
+            "refreshMargin": self.refresh_margin,
+        })
+        .to_string()
+    }
+
+    /// Reads a stored session back; anything malformed is a [`Error::Storage`].
+    pub fn from_json(s: &str) -> Result<Session> {
+        let corrupt = || Error::Storage { message: "stored session is malformed".into() };
+        let m = json_object("session", s, 2 * 1024 * 1024).map_err(|_| corrupt())?;
+        let s = |k: &str| opt_str(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
+        let b = |k: &str| m.get(k).and_then(Value::as_bool).ok_or_else(corrupt);
+        let expires_at = match m.get("expiresAt") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_u64().ok_or_else(corrupt)?),
+        };
+        Ok(Session {
+            iss: FhirBase::parse("iss", s("iss")?)?,
+            client_id: ClientId::new(s("clientId")?),
+            confidential: b("confidential")?,
+            token_endpoint: HttpUrl::parse("token_endpoint", s("tokenEndpoint")?)?,
+            access_token: AccessToken::new(s("accessToken")?),
+            refresh_token: opt_str(&m, "refreshToken", corrupt)?.map(RefreshToken::new),
+            expires_at,
+            scope: Scope::parse(s("scope")?),
+            token_response: m.get("tokenResponse").and_then(Value::as_object).cloned().ok_or_else(corrupt)?,
+            epic_client_id_header: b("epicClientIdHeader")?,
+            refresh_margin: m.get("refreshMargin").and_then(Value::as_u64).ok_or_else(corrupt)?,
+        })
+    }
+}

@@ -1,0 +1,149 @@
+//! The driver: runs the core's protocol steps over three small traits — HTTP, key/value storage,
+//! and randomness/hashing/clock. The browser implements them in [`crate::web`]; nothing here
+//! names a browser API.
+
+use core::future::Future;
+
+use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
+use crate::core::callback::parse_callback;
+use crate::core::config::{ehr_launch_params, Options};
+use crate::core::discovery::{discovery_request, parse_smart_configuration};
+use crate::core::http::HttpRequest;
+use crate::core::session::Session;
+use crate::core::token::{code_request, parse_token_response, ClientAuth};
+use crate::core::types::{ClientSecret, PkceVerifier};
+use crate::core::{Error, Result};
+
+/// The parts of an HTTP response the protocol reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// Status code (0 for a refused redirect).
+    pub status: u16,
+    /// Body text.
+    pub body: String,
+    /// `WWW-Authenticate`, when the server exposed it.
+    pub www_authenticate: Option<String>,
+    /// The request was answered with a redirect, which was not followed.
+    pub redirected: bool,
+}
+
+/// Sends one request, never following redirects.
+pub trait Http {
+    /// Sends `req`; network failure is [`Error::Network`].
+    fn send(&self, req: &HttpRequest) -> impl Future<Output = Result<HttpResponse>>;
+}
+
+/// String key/value storage scoped to the browser tab (`sessionStorage`).
+pub trait Store {
+    /// Reads a key.
+    fn get(&self, key: &str) -> Result<Option<String>>;
+    /// Writes a key.
+    fn set(&self, key: &str, value: &str) -> Result<()>;
+    /// Deletes a key.
+    fn remove(&self, key: &str) -> Result<()>;
+    /// All keys.
+    fn keys(&self) -> Result<Vec<String>>;
+}
+
+/// Randomness, SHA-256 and the clock.
+pub trait Platform {
+    /// 32 bytes from a CSPRNG.
+    fn random32(&self) -> Result<[u8; 32]>;
+    /// SHA-256 of `data`.
+    fn sha256(&self, data: &[u8]) -> impl Future<Output = Result<[u8; 32]>>;
+    /// Seconds since the Unix epoch.
+    fn now(&self) -> u64;
+}
+
+/// Storage key prefix of launches in flight; the state follows.
+pub const LAUNCH_PREFIX: &str = "smart-wasm:launch:";
+/// Storage key of the tab's session.
+pub const SESSION_KEY: &str = "smart-wasm:session";
+
+/// Drops launch records that are expired or unreadable.
+fn purge_launches(store: &impl Store, now: u64) -> Result<()> {
+    for key in store.keys()?.into_iter().filter(|k| k.starts_with(LAUNCH_PREFIX)) {
+        let stale = match store.get(&key)? {
+            Some(s) => LaunchRecord::from_json(&s).map_or(true, |r| r.expired(now)),
+            None => false,
+        };
+        if stale {
+            store.remove(&key)?;
+        }
+    }
+    Ok(())
+}
+
+/// Starts a launch: picks the server (the EHR `iss` must be on the list), fetches its SMART
+/// configuration, stores the launch record under a fresh `state`, and returns the URL to open.
+pub async fn begin_launch(
+    http: &impl Http,
+    store: &impl Store,
+    platform: &impl Platform,
+    opts: &Options,
+    page_url: &str,
+) -> Result<String> {
+    let ehr = ehr_launch_params(page_url)?;
+    let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref())))?;
+    let resp = http.send(&discovery_request(&server.iss)).await?;
+    let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
+    let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()? };
+    let digest = platform.sha256(PkceVerifier::from_random(&random.verifier).secret().as_bytes()).await?;
+    let now = platform.now();
+    purge_launches(store, now)?;
+    let req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
+    store.set(&format!("{LAUNCH_PREFIX}{}", req.state.as_str()), &req.record.to_json())?;
+    Ok(req.url)
+}
+
+/// The client secret the configuration holds for a session's server and client, if any.
+pub fn secret_for<'a>(opts: Option<&'a Options>, session: &Session) -> Option<&'a ClientSecret> {
+    opts?.entry_for(&session.iss, &session.client_id)?.client_secret.as_ref()
+}
+
+/// Completes a launch on the redirect page: the record for `state` is taken out of storage first
+/// (single use, whatever happens next), the response is checked against it, and the code is
+/// exchanged. The new session is stored.
+pub async fn complete_launch(
+    http: &impl Http,
+    store: &impl Store,
+    opts: Option<&Options>,
+    page_url: &str,
+    now: u64,
+) -> Result<Session> {
+    let callback = parse_callback(page_url)?;
+    let key = format!("{LAUNCH_PREFIX}{}", callback.state.as_str());
+    let stored = store.get(&key)?.ok_or(Error::UnknownState)?;
+    store.remove(&key)?;
+    let record = LaunchRecord::from_json(&stored)?;
+    if record.expired(now) {
+        return Err(Error::UnknownState);
+    }
+    let code = callback.verify(&record)?;
+    let secret = opts.and_then(|o| o.entry_for(&record.iss, &record.client_id)?.client_secret.as_ref());
+    let auth = ClientAuth::for_client(&record.client_id, record.confidential, secret)?;
+    let resp = http.send(&code_request(&record.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier)).await?;
+    let session = Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now);
+    store.set(SESSION_KEY, &session.to_json())?;
+    Ok(session)
+}
+
+/// The tab's stored session, if any.
+pub fn restore_session(store: &impl Store) -> Result<Option<Session>> {
+    store.get(SESSION_KEY)?.map(|s| Session::from_json(&s)).transpose()
+}
+
+/// Refreshes the session's access token and stores the result.
+pub async fn refresh(
+    http: &impl Http,
+    store: &impl Store,
+    session: &Session,
+    secret: Option<&ClientSecret>,
+    now: u64,
+) -> Result<Session> {
+    let resp = http.send(&session.refresh_request(secret)?).await?;
+    let mut next = session.clone();
+    next.apply_refresh(parse_token_response(resp.status, &resp.body)?, now);
+    store.set(SESSION_KEY, &next.to_json())?;
+    Ok(next)
+}

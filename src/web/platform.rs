@@ -1,0 +1,44 @@
+//! Randomness (`crypto.getRandomValues` through getrandom), SHA-256 (`crypto.subtle.digest`) and
+//! the clock (`Date.now`) behind [`Platform`]. No crypto is implemented in this crate.
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{js_message, window};
+use crate::core::{Error, Result};
+use crate::driver::Platform;
+
+/// The browser's crypto and clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Browser;
+
+fn crypto_err(e: wasm_bindgen::JsValue) -> Error {
+    Error::Crypto { message: js_message(&e) }
+}
+
+impl Platform for Browser {
+    fn random32(&self) -> Result<[u8; 32]> {
+        let mut b = [0u8; 32];
+        getrandom::fill(&mut b).map_err(|_| Error::Crypto { message: "crypto.getRandomValues failed".into() })?;
+        Ok(b)
+    }
+
+    async fn sha256(&self, data: &[u8]) -> Result<[u8; 32]> {
+        let subtle = window()?.crypto().map_err(crypto_err)?.subtle();
+        let input = Uint8Array::from(data);
+        let promise = subtle.digest_with_str_and_buffer_source("SHA-256", &input).map_err(crypto_err)?;
+        let buf: ArrayBuffer = JsFuture::from(promise).await.map_err(crypto_err)?.unchecked_into();
+        let mut out = [0u8; 32];
+        let bytes = Uint8Array::new(&buf);
+        if bytes.length() != 32 {
+            return Err(Error::Crypto { message: "SHA-256 digest is not 32 bytes".into() });
+        }
+        bytes.copy_to(&mut out);
+        Ok(out)
+    }
+
+    fn now(&self) -> u64 {
+        (js_sys::Date::now() / 1000.0) as u64
+    }
+}

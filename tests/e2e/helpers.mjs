@@ -1,0 +1,49 @@
+// Shared pieces of the end-to-end tests: Debian's Chromium through playwright-core, the sandbox's
+// control endpoints, and the sandbox's login and consent pages filled in as a person would.
+import { chromium } from 'playwright-core';
+
+export const DEMO = process.env.SANDBOX_DEMO || 'http://127.0.0.1:8080';
+export const FHIR = 'http://127.0.0.1:9001/4_0_0';
+export const AS = 'http://127.0.0.1:9000';
+
+export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
+async function control(path, body) {
+  const res = await fetch(`${DEMO}/_sandbox/${path}`, body === undefined ? {} : {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`sandbox ${path}: ${res.status}`);
+  return res.json();
+}
+
+export const sandbox = {
+  events: () => control('events'),
+  reset: () => control('reset', {}),
+  setTokenTTL: (seconds) => control('settings', { accessTokenTTL: seconds }),
+  revokeAccessTokens: () => control('revoke', {}),
+};
+
+/** Fills the sandbox's sign-in page and its consent page. */
+export async function loginAndConsent(page, user = 'amy') {
+  await page.waitForURL(`${AS}/interaction/**`);
+  await page.fill('input[name=login]', user);
+  await page.fill('input[name=password]', 'any password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('button:has-text("Continue")');
+  await page.click('button:has-text("Continue")');
+}
+
+/** Opens the demo and launches with the given form choices. */
+export async function launchFromDemo(page, { client = 'public', scope, epic = false } = {}) {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  await page.selectOption('#client', client);
+  if (scope !== undefined) await page.fill('#scope', scope);
+  if (epic) await page.check('#epic');
+  await page.click('#launch-button');
+}

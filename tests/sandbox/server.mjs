@@ -1,0 +1,184 @@
+// The local SMART sandbox: test infrastructure, not product. One Node process serves
+//   - an OAuth 2.0 authorization server (oidc-provider) configured as a SMART server,
+//   - a FHIR R4 server (@asymmetrik/node-fhir-server-core) that checks Bearer JWTs against the
+//     authorization server's JWKS, their expiry and their SMART scopes,
+//   - the demo (www/) and the built package (pkg/) as static files,
+//   - /_sandbox/* control endpoints the end-to-end tests use (event log, token TTL, revocation).
+// Everything binds to 127.0.0.1. Ports: SANDBOX_AS_PORT (9000), SANDBOX_FHIR_PORT (9001),
+// SANDBOX_DEMO_PORT (8080). Prints one JSON line {"ready":true,...} when listening.
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Provider, { errors } from 'oidc-provider';
+import express from 'express';
+import * as jose from 'jose';
+import fhirCore from '@asymmetrik/node-fhir-server-core';
+import { fhirAuth, seenTokens } from './fhir-auth.mjs';
+import { events, settings, controlRoutes } from './control.mjs';
+import { staticFiles } from './static.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '../..');
+const HOST = '127.0.0.1';
+const AS_PORT = Number(process.env.SANDBOX_AS_PORT || 9000);
+const FHIR_PORT = Number(process.env.SANDBOX_FHIR_PORT || 9001);
+const DEMO_PORT = Number(process.env.SANDBOX_DEMO_PORT || 8080);
+const ISSUER = `http://${HOST}:${AS_PORT}`;
+const FHIR_BASE = `http://${HOST}:${FHIR_PORT}/4_0_0`;
+const DEMO = `http://${HOST}:${DEMO_PORT}`;
+const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
+
+// SMART scopes the FHIR server understands (v1 `.read` and v2 `.rs` forms).
+const FHIR_SCOPES = ['patient/Patient.read', 'patient/Patient.rs', 'patient/Observation.read', 'patient/Observation.rs',
+  'patient/*.read', 'user/Patient.read', 'user/*.read'];
+
+// Login name -> patient id. Any other login gets the first patient.
+const { patients } = await import('./patients.mjs');
+const patientFor = (accountId) => (patients.some((p) => p.id === accountId) ? accountId : patients[0].id);
+
+const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+const signingKey = { ...(await jose.exportJWK(privateKey)), kid: 'sandbox-1', use: 'sig', alg: 'RS256' };
+
+export const clients = [
+  { client_id: 'demo-public', token_endpoint_auth_method: 'none' },
+  // The secret has characters that RFC 6749 §2.3.1's form-encoding changes (seed 004's `/` among them).
+  { client_id: 'demo-confidential', client_secret: 'demo-secret/2:7 &+', token_endpoint_auth_method: 'client_secret_basic' },
+].map((c) => ({
+  ...c,
+  redirect_uris: [`${DEMO}/`, `${DEMO}/index.html`],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+}));
+
+const provider = new Provider(ISSUER, {
+  clients,
+  jwks: { keys: [signingKey] },
+  clientBasedCORS: (ctx, origin) => LOOPBACK_ORIGIN.test(origin),
+  pkce: { required: () => true },
+  scopes: ['openid', 'fhirUser', 'offline_access', 'launch', 'launch/patient', 'online_access', ...FHIR_SCOPES],
+  claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
+  extraParams: {
+    // SMART: `aud` must name this FHIR server when sent.
+    aud(ctx, value) {
+      if (value !== undefined && value.replace(/\/$/, '') !== FHIR_BASE) {
+        throw new errors.InvalidRequest(`aud must be ${FHIR_BASE}`);
+      }
+    },
+    launch: undefined,
+  },
+  features: {
+    devInteractions: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      defaultResource: () => FHIR_BASE,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, resource) => {
+        if (resource !== FHIR_BASE) throw new errors.InvalidTarget();
+        return {
+          scope: FHIR_SCOPES.join(' '),
+          audience: FHIR_BASE,
+          accessTokenTTL: settings.accessTokenTTL,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        };
+      },
+    },
+  },
+  findAccount: (ctx, id) => ({
+    accountId: id,
+    claims: () => ({ sub: id, fhirUser: `${FHIR_BASE}/Patient/${patientFor(id)}` }),
+  }),
+  extraTokenClaims: (ctx, token) => ({ patient: patientFor(token.accountId) }),
+  issueRefreshToken: (ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+  rotateRefreshToken: true,
+  ttl: { AccessToken: () => settings.accessTokenTTL, RefreshToken: 24 * 3600 },
+  loadExistingGrant: async (ctx) => {
+    // Consent is asked on every launch so a person (or Playwright) sees the consent page each time.
+    const id = ctx.oidc.result?.consent?.grantId;
+    return id ? ctx.oidc.provider.Grant.find(id) : undefined;
+  },
+});
+
+// OIDC Core §11 keeps offline_access only with prompt=consent; SMART servers grant it without.
+// Every launch here shows the consent page anyway, so the sandbox asks for it on the app's behalf.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/auth' && /(^| )offline_access( |$)/.test(ctx.query.scope || '') && !ctx.query.prompt) {
+    ctx.query = { ...ctx.query, prompt: 'consent' };
+  }
+  await next();
+});
+
+// SMART launch context in the token response (SMART App Launch §2.0.8), and the event log.
+provider.use(async (ctx, next) => {
+  await next();
+  if (ctx.oidc?.route !== 'token') return;
+  const grantType = ctx.oidc.params?.grant_type;
+  const entry = { type: 'token', grantType, clientId: ctx.oidc.client?.clientId, status: ctx.status,
+    basicAuth: /^Basic /i.test(ctx.get('authorization')), error: ctx.body?.error };
+  if (ctx.status === 200 && ctx.body?.access_token) {
+    const grant = ctx.oidc.entities.Grant;
+    // The token response names every granted scope (OIDC and launch ones too), not only the
+    // FHIR scopes the access token carries.
+    const source = ctx.oidc.entities.AuthorizationCode || ctx.oidc.entities.RefreshToken;
+    if (source?.scope) ctx.body.scope = source.scope;
+    const scopes = new Set(String(ctx.body.scope || '').split(' '));
+    if (grant && (scopes.has('launch/patient') || scopes.has('launch'))) {
+      ctx.body.patient = patientFor(grant.accountId);
+      ctx.body.need_patient_banner = true;
+      ctx.body.smart_style_url = `${ISSUER}/smart-style.json`;
+    }
+    entry.jti = jose.decodeJwt(ctx.body.access_token).jti;
+    entry.refreshTokenIssued = Boolean(ctx.body.refresh_token);
+  }
+  events.push(entry);
+});
+
+const smartConfiguration = () => ({
+  issuer: ISSUER,
+  jwks_uri: `${ISSUER}/jwks`,
+  authorization_endpoint: `${ISSUER}/auth`,
+  token_endpoint: `${ISSUER}/token`,
+  grant_types_supported: ['authorization_code', 'refresh_token'],
+  token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+  scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', ...FHIR_SCOPES],
+  response_types_supported: ['code'],
+  code_challenge_methods_supported: ['S256'],
+  authorization_response_iss_parameter_supported: true,
+  capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'client-confidential-symmetric',
+    'context-standalone-patient', 'context-ehr-patient', 'permission-offline', 'permission-patient', 'permission-v1', 'permission-v2'],
+});
+
+// ---- FHIR server ----
+const fhirApp = express();
+const cors = (req, res, next) => {
+  const origin = req.get('origin');
+  if (origin && LOOPBACK_ORIGIN.test(origin)) {
+    res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'WWW-Authenticate',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Epic-Client-ID', 'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE' });
+  }
+  if (req.method === 'OPTIONS') return res.sendStatus(204);
+  next();
+};
+fhirApp.use(cors);
+fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => res.json(smartConfiguration()));
+const jwks = jose.createLocalJWKSet({ keys: [await jose.exportJWK(privateKey).then(({ d, p, q, dp, dq, qi, ...pub }) => ({ ...pub, kid: 'sandbox-1', alg: 'RS256' }))] });
+fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events }));
+const server = new fhirCore.Server({
+  profiles: { patient: { service: path.join(here, 'patient.service.cjs'), versions: ['4_0_0'] } },
+  server: { corsOptions: { maxAge: 86400 } },
+  logging: { level: 'warn' },
+}, fhirApp);
+server.configureMiddleware().configureHelmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: false }).setProfileRoutes().setErrorRoutes();
+
+// ---- control endpoints and static files (demo origin) ----
+const demoApp = express();
+demoApp.use(cors);
+controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, fhirBase: FHIR_BASE, demo: DEMO } });
+demoApp.use(staticFiles(root));
+
+await Promise.all([
+  new Promise((r) => http.createServer(provider.callback()).listen(AS_PORT, HOST, r)),
+  new Promise((r) => http.createServer(fhirApp).listen(FHIR_PORT, HOST, r)),
+  new Promise((r) => http.createServer(demoApp).listen(DEMO_PORT, HOST, r)),
+]);
+console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `${DEMO}/` }));

@@ -1,0 +1,12 @@
+// Static files for the demo origin: www/ at /, and the built npm package (pkg/) at
+// /node_modules/smart-wasm/, where the demo's import map finds it as an npm user's bundler would.
+import express from 'express';
+import path from 'node:path';
+
+export function staticFiles(root) {
+  const router = express.Router();
+  const noCache = { etag: false, lastModified: false, setHeaders: (res) => res.set('Cache-Control', 'no-store') };
+  router.use('/node_modules/smart-wasm', express.static(path.join(root, 'pkg'), noCache));
+  router.use(express.static(path.join(root, 'www'), noCache));
+  return router;
+}

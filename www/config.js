@@ -1,0 +1,19 @@
+// The demo's server list. It is also the EHR-launch allow-list: launch.html refuses any other iss.
+// The sandbox's confidential client secret is here only because this is a local demo: a secret in
+// code shipped to browsers is not secret.
+export const SANDBOX_FHIR = 'http://127.0.0.1:9001/4_0_0';
+export const DEFAULT_SCOPE = 'openid fhirUser launch/patient patient/Patient.read offline_access';
+
+export const clients = {
+  public: { clientId: 'demo-public' },
+  confidential: { clientId: 'demo-confidential', clientSecret: 'demo-secret/2:7 &+' },
+};
+
+/** Options for authorize()/ready(), from the choices kept in sessionStorage (no secrets there). */
+export function optionsFor({ iss = SANDBOX_FHIR, client = 'public', scope = DEFAULT_SCOPE, epic = false } = {}) {
+  return {
+    servers: [{ iss, ...clients[client], scope }],
+    redirectUri: new URL('./index.html', location.href).href,
+    epicClientIdHeader: epic,
+  };
+}
