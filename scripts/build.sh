@@ -13,6 +13,9 @@ wasm-bindgen target/wasm32-unknown-unknown/release/smart_wasm.wasm \
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-multivalue --enable-mutable-globals \
   pkg/smart_wasm_bg.wasm -o pkg/smart_wasm_bg.wasm
+# Minify the JS glue (export and wasm import names are kept; ~2 KB gzip less).
+node_modules/.bin/esbuild pkg/smart_wasm.js --minify --format=esm --log-level=warning --outfile=pkg/smart_wasm.min.js
+mv pkg/smart_wasm.min.js pkg/smart_wasm.js
 cp pkg-template/* pkg/
 
 gz() { gzip -9 -c "$1" | wc -c; }

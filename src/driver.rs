@@ -92,7 +92,7 @@ pub async fn begin_launch(
     let now = platform.now();
     purge_launches(store, now)?;
     let req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
-    store.set(&format!("{LAUNCH_PREFIX}{}", req.state.as_str()), &req.record.to_json())?;
+    store.set(&crate::core::cat(&[LAUNCH_PREFIX, req.state.as_str()]), &req.record.to_json())?;
     Ok(req.url)
 }
 
@@ -112,7 +112,7 @@ pub async fn complete_launch(
     now: u64,
 ) -> Result<Session> {
     let callback = parse_callback(page_url)?;
-    let key = format!("{LAUNCH_PREFIX}{}", callback.state.as_str());
+    let key = crate::core::cat(&[LAUNCH_PREFIX, callback.state.as_str()]);
     let stored = store.get(&key)?.ok_or(Error::UnknownState)?;
     store.remove(&key)?;
     let record = LaunchRecord::from_json(&stored)?;

@@ -218,7 +218,7 @@ impl PatientApi {
         future_to_promise(async move {
             let id = inner.session.borrow().context("patient").map(str::to_owned);
             let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
-            let path = format!("Patient/{}", url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>());
+            let path = crate::core::cat(&["Patient/", &crate::core::url::form_encode(&id)]);
             inner.request(path, "GET".into(), Vec::new(), None).await
         })
     }

@@ -27,7 +27,7 @@ fn set(obj: &JsValue, key: &str, value: &JsValue) {
 /// Converts an error for JS: `SmartError` with `.code`, and `.status`, `.error`,
 /// `.errorDescription`, `.body` where they apply.
 pub fn to_js(e: &Error, body: Option<&str>) -> JsValue {
-    let err = js_sys::Error::new(&e.to_string());
+    let err = js_sys::Error::new(&e.message());
     err.set_name("SmartError");
     let v: JsValue = err.into();
     set(&v, "code", &JsValue::from_str(e.code()));
@@ -60,7 +60,7 @@ fn options(v: &JsValue) -> Result<Options, JsValue> {
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be a JSON-compatible object" }))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
+    let value = crate::core::json::parse(&text)
         .map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
     parse_options(&value, &page_url()?).map_err(js)
 }
@@ -86,19 +86,9 @@ pub async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
 /// Removes the authorization response parameters from the address bar, so a reload or a shared
 /// link does not carry the (now used) code.
 fn clean_address_bar(page: &str) {
-    let Ok(mut url) = url::Url::parse(page) else { return };
-    let kept: Vec<(String, String)> = url
-        .query_pairs()
-        .filter(|(k, _)| !matches!(&**k, "code" | "state" | "iss" | "error" | "error_description" | "error_uri" | "session_state"))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    if kept.is_empty() {
-        url.set_query(None);
-    } else {
-        url.query_pairs_mut().clear().extend_pairs(kept);
-    }
+    let Some(url) = crate::core::callback::without_response_params(page) else { return };
     if let Ok(h) = window().and_then(|w| w.history().map_err(|e| Error::Network { message: js_message(&e) })) {
-        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(url.as_str()));
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
 }
 

@@ -1,11 +1,10 @@
 //! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3, and SMART's `aud` and
 //! `launch`) and the record of a launch in flight, stored by the driver under its `state`.
 
-use serde_json::{json, Map, Value};
-
 use super::config::{LaunchKind, Options, ServerEntry};
 use super::discovery::SmartConfiguration;
-use super::encode::{json_object, opt_str};
+use super::encode::{json_object, opt_bool, opt_str};
+use super::json::Obj;
 use super::error::{Error, Result};
 use super::types::{ClientId, FhirBase, HttpUrl, Issuer, PkceChallenge, PkceVerifier, Scope, State};
 
@@ -78,28 +77,27 @@ pub fn authorize_request(
     let mut scope = server.scope.clone();
     if let LaunchKind::Ehr { .. } = kind {
         if !scope.contains("launch") {
-            scope = Scope::parse(&format!("launch {}", scope.as_str()));
+            scope = Scope::parse(&crate::core::cat(&["launch ", scope.as_str()]));
         }
     }
     let mut url = config.authorization_endpoint.url().clone();
-    {
-        let mut q = url.query_pairs_mut();
-        q.append_pair("response_type", "code")
-            .append_pair("client_id", server.client_id.as_str())
-            .append_pair("redirect_uri", server.redirect_uri.as_str())
-            .append_pair("scope", scope.as_str())
-            .append_pair("state", state.as_str())
-            .append_pair("code_challenge", challenge.as_str())
-            .append_pair("code_challenge_method", "S256");
-        if opts.send_aud {
-            q.append_pair("aud", server.iss.as_str());
-        }
-        if let LaunchKind::Ehr { launch } = kind {
-            q.append_pair("launch", launch);
-        }
+    url.append_query_pairs(&[
+        ("response_type", "code"),
+        ("client_id", server.client_id.as_str()),
+        ("redirect_uri", server.redirect_uri.as_str()),
+        ("scope", scope.as_str()),
+        ("state", state.as_str()),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ]);
+    if opts.send_aud {
+        url.append_query_pairs(&[("aud", server.iss.as_str())]);
+    }
+    if let LaunchKind::Ehr { launch } = kind {
+        url.append_query_pairs(&[("launch", launch)]);
     }
     AuthorizeRequest {
-        url: url.into(),
+        url: url.href(),
         state,
         record: LaunchRecord {
             iss: server.iss.clone(),
@@ -125,30 +123,29 @@ fn corrupt() -> Error {
 impl LaunchRecord {
     /// The JSON text stored in `sessionStorage`.
     pub fn to_json(&self) -> String {
-        json!({
-            "v": 1,
-            "iss": self.iss.as_str(),
-            "clientId": self.client_id.as_str(),
-            "confidential": self.confidential,
-            "redirectUri": self.redirect_uri.as_str(),
-            "scope": self.scope.as_str(),
-            "tokenEndpoint": self.token_endpoint.as_str(),
-            "issuer": self.issuer.as_ref().map(Issuer::as_str),
-            "issRequired": self.iss_required,
-            "verifier": self.verifier.secret(),
-            "epicClientIdHeader": self.epic_client_id_header,
-            "refreshMargin": self.refresh_margin,
-            "createdAt": self.created_at,
-        })
-        .to_string()
+        Obj::new()
+            .with("v", 1)
+            .with("iss", self.iss.as_str())
+            .with("clientId", self.client_id.as_str())
+            .with("confidential", self.confidential)
+            .with("redirectUri", self.redirect_uri.as_str())
+            .with("scope", self.scope.as_str())
+            .with("tokenEndpoint", self.token_endpoint.as_str())
+            .with("issuer", self.issuer.as_ref().map(Issuer::as_str))
+            .with("issRequired", self.iss_required)
+            .with("verifier", self.verifier.secret())
+            .with("epicClientIdHeader", self.epic_client_id_header)
+            .with("refreshMargin", self.refresh_margin)
+            .with("createdAt", self.created_at)
+            .to_text()
     }
 
     /// Reads a stored record back; anything malformed is a [`Error::Storage`].
     pub fn from_json(s: &str) -> Result<Self> {
-        let m: Map<String, Value> = json_object("launch record", s, 64 * 1024).map_err(|_| corrupt())?;
+        let m = json_object("launch record", s, 64 * 1024).map_err(|_| corrupt())?;
         let s = |k: &str| opt_str(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
-        let b = |k: &str| m.get(k).and_then(Value::as_bool).ok_or_else(corrupt);
-        let n = |k: &str| m.get(k).and_then(Value::as_u64).ok_or_else(corrupt);
+        let b = |k: &str| opt_bool(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
+        let n = |k: &str| m.get(k).and_then(|v| v.as_u64()).ok_or_else(corrupt);
         Ok(LaunchRecord {
             iss: FhirBase::parse("iss", s("iss")?)?,
             client_id: ClientId::new(s("clientId")?),

@@ -4,9 +4,8 @@
 //!
 //! Options arrive from JavaScript as a JSON object; every field is checked for type here.
 
-use serde_json::{Map, Value};
-
 use super::error::{Error, Result};
+use super::json::{Json, Obj};
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl, Scope};
 
 /// One FHIR server the app is registered with.
@@ -47,26 +46,26 @@ fn invalid(option: impl Into<String>, reason: &'static str) -> Error {
 }
 
 struct Reader<'a> {
-    m: &'a Map<String, Value>,
+    m: &'a Obj,
     prefix: String,
 }
 
 impl<'a> Reader<'a> {
     fn name(&self, key: &str) -> String {
-        format!("{}{}", self.prefix, key)
+        crate::core::cat(&[self.prefix.as_str(), key])
     }
     fn str(&self, key: &str) -> Result<Option<&'a str>> {
         match self.m.get(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.as_str())),
-            Some(Value::String(_)) => Err(invalid(self.name(key), "must not be empty")),
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.as_str())),
+            Some(Json::Str(_)) => Err(invalid(self.name(key), "must not be empty")),
             Some(_) => Err(invalid(self.name(key), "must be a string")),
         }
     }
     fn bool(&self, key: &str, default: bool) -> Result<bool> {
         match self.m.get(key) {
-            None | Some(Value::Null) => Ok(default),
-            Some(Value::Bool(b)) => Ok(*b),
+            None | Some(Json::Null) => Ok(default),
+            Some(Json::Bool(b)) => Ok(*b),
             Some(_) => Err(invalid(self.name(key), "must be a boolean")),
         }
     }
@@ -91,7 +90,7 @@ fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUr
             let mut u = page_url.url().clone();
             u.set_query(None);
             u.set_fragment(None);
-            HttpUrl::parse("redirectUri", u.as_str())?
+            HttpUrl::check("redirectUri", u)?
         }
     };
     Ok(ServerEntry {
@@ -104,32 +103,33 @@ fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUr
 }
 
 /// Validates the options object. `page_url` is the URL of the page the app runs on.
-pub fn parse_options(v: &Value, page_url: &str) -> Result<Options> {
+pub fn parse_options(v: &Json, page_url: &str) -> Result<Options> {
     let m = v.as_object().ok_or_else(|| invalid("options", "must be an object"))?;
     let page = HttpUrl::parse("page URL", page_url)?;
     let top = Reader { m, prefix: String::new() };
     let servers = match m.get("servers") {
-        None | Some(Value::Null) => vec![server_entry(&top, None, &page)?],
-        Some(Value::Array(list)) if !list.is_empty() => list
+        None | Some(Json::Null) => vec![server_entry(&top, None, &page)?],
+        Some(Json::Arr(list)) if !list.is_empty() => list
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let m = e.as_object().ok_or_else(|| invalid(format!("servers[{i}]"), "must be an object"))?;
-                server_entry(&Reader { m, prefix: format!("servers[{i}].") }, Some(&top), &page)
+                let prefix = crate::core::cat(&["servers[", &super::json::u64_text(i as u64), "]"]);
+                let m = e.as_object().ok_or_else(|| invalid(prefix.as_str(), "must be an object"))?;
+                server_entry(&Reader { m, prefix: prefix + "." }, Some(&top), &page)
             })
             .collect::<Result<Vec<_>>>()?,
         Some(_) => return Err(invalid("servers", "must be a non-empty array")),
     };
     let fhir_service_url = match m.get("servers") {
         // With a list, `iss`/`fhirServiceUrl` at the top level chooses among it.
-        Some(Value::Array(_)) => match top.str("fhirServiceUrl")?.or(top.str("iss")?) {
+        Some(Json::Arr(_)) => match top.str("fhirServiceUrl")?.or(top.str("iss")?) {
             Some(s) => Some(FhirBase::parse("fhirServiceUrl", s)?),
             None => None,
         },
         _ => None,
     };
     let refresh_margin = match m.get("refreshMargin") {
-        None | Some(Value::Null) => DEFAULT_REFRESH_MARGIN,
+        None | Some(Json::Null) => DEFAULT_REFRESH_MARGIN,
         Some(v) => v.as_u64().filter(|s| *s <= 86_400).ok_or_else(|| invalid("refreshMargin", "must be 0..=86400 seconds"))?,
     };
     Ok(Options {
@@ -152,13 +152,13 @@ pub enum LaunchKind {
 
 /// Reads `iss` and `launch` from the page URL of an EHR launch, if present.
 pub fn ehr_launch_params(page_url: &str) -> Result<Option<(String, Option<String>)>> {
-    let url = url::Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "page URL", url: page_url.to_owned() })?;
+    let url = super::url::Url::parse(page_url).ok_or_else(|| Error::InvalidUrl { what: "page URL", url: page_url.to_owned() })?;
     let mut iss = None;
     let mut launch = None;
     for (k, v) in url.query_pairs() {
-        match &*k {
-            "iss" => iss = Some(v.into_owned()),
-            "launch" => launch = Some(v.into_owned()),
+        match k.as_str() {
+            "iss" => iss = Some(v),
+            "launch" => launch = Some(v),
             _ => {}
         }
     }

@@ -1,9 +1,8 @@
 //! SMART discovery: `{iss}/.well-known/smart-configuration` (SMART App Launch 2.x §2.0.5, with the
 //! RFC 8414 field names). Relative endpoint URLs are resolved against the FHIR base.
 
-use serde_json::{Map, Value};
-
-use super::encode::{json_object, opt_str};
+use super::encode::{json_object, opt_bool, opt_str};
+use super::json::{Json, Obj};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::types::{FhirBase, HttpUrl, Issuer};
@@ -46,17 +45,17 @@ fn bad(field: &'static str, reason: &'static str) -> Error {
     Error::InvalidDiscovery { field, reason }
 }
 
-fn endpoint(m: &Map<String, Value>, base: &FhirBase, field: &'static str) -> Result<Option<HttpUrl>> {
+fn endpoint(m: &Obj, base: &FhirBase, field: &'static str) -> Result<Option<HttpUrl>> {
     match opt_str(m, field, || bad(field, "must be a string"))? {
         None => Ok(None),
-        Some(s) => HttpUrl::join(field, &base.as_dir(), s).map(Some),
+        Some(s) => HttpUrl::join(field, base.as_dir(), s).map(Some),
     }
 }
 
-fn string_list(m: &Map<String, Value>, field: &'static str) -> Result<Vec<String>> {
+fn string_list(m: &Obj, field: &'static str) -> Result<Vec<String>> {
     match m.get(field) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a
+        None | Some(Json::Null) => Ok(Vec::new()),
+        Some(Json::Arr(a)) => a
             .iter()
             .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| bad(field, "must be an array of strings")))
             .collect(),
@@ -76,11 +75,10 @@ pub fn parse_smart_configuration(base: &FhirBase, status: u16, body: &str) -> Re
     if !methods.is_empty() && !methods.iter().any(|x| x == "S256") {
         return Err(Error::PkceUnsupported);
     }
-    let iss_parameter_supported = match m.get("authorization_response_iss_parameter_supported") {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => return Err(bad("authorization_response_iss_parameter_supported", "must be a boolean")),
-    };
+    let iss_parameter_supported = opt_bool(&m, "authorization_response_iss_parameter_supported", || {
+        bad("authorization_response_iss_parameter_supported", "must be a boolean")
+    })?
+    .unwrap_or(false);
     Ok(SmartConfiguration {
         issuer: opt_str(&m, "issuer", || bad("issuer", "must be a string"))?.map(Issuer::new),
         authorization_endpoint: required("authorization_endpoint")?,

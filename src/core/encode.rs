@@ -1,55 +1,82 @@
 //! Encodings the protocol needs: base64url (RFC 4648 §5), `application/x-www-form-urlencoded`
 //! bodies and HTTP Basic client authentication (RFC 6749 §2.3.1), and bounded JSON object parsing.
 
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine as _;
-use serde_json::{Map, Value};
-
 use super::error::{Error, Result, What};
+use super::json::{self, Json, Obj};
 use super::types::{ClientId, ClientSecret};
+use super::url::{form_encode, form_encode_into};
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// Base64 (RFC 4648 §4 with `=` padding, or §5 base64url without).
+fn b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &b)| acc | u32::from(b) << (16 - 8 * i));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else if pad {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
 
 /// Unpadded base64url.
 pub fn b64url(bytes: &[u8]) -> String {
-    URL_SAFE_NO_PAD.encode(bytes)
+    b64(bytes, B64URL, false)
 }
 
 /// Builds an `application/x-www-form-urlencoded` body from name/value pairs.
 pub fn form(pairs: &[(&str, &str)]) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    let mut s = String::new();
     for (k, v) in pairs {
-        s.append_pair(k, v);
+        if !s.is_empty() {
+            s.push('&');
+        }
+        form_encode_into(k, &mut s);
+        s.push('=');
+        form_encode_into(v, &mut s);
     }
-    s.finish()
+    s
 }
 
 /// `Authorization: Basic base64(urlencode(client_id) ":" urlencode(client_secret))`.
 /// RFC 6749 §2.3.1 requires the form-urlencoding before base64; seed 004 shows the effect on a `/`.
 pub fn basic_auth(id: &ClientId, secret: &ClientSecret) -> String {
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    format!("Basic {}", STANDARD.encode(format!("{}:{}", enc(id.as_str()), enc(secret.secret()))))
+    let pair = crate::core::cat(&[&form_encode(id.as_str()), ":", &form_encode(secret.secret())]);
+    crate::core::cat(&["Basic ", &b64(pair.as_bytes(), B64, true)])
 }
 
 /// Parses a response body that must be one JSON object, refusing bodies over `limit` bytes before
 /// parsing them.
-pub fn json_object(what: What, body: &str, limit: usize) -> Result<Map<String, Value>> {
+pub fn json_object(what: What, body: &str, limit: usize) -> Result<Obj> {
     if body.len() > limit {
         return Err(Error::ResponseTooLarge { what, limit });
     }
-    match serde_json::from_str::<Value>(body) {
-        Ok(Value::Object(m)) => Ok(m),
+    match json::parse(body) {
+        Ok(Json::Obj(m)) => Ok(m),
         _ => Err(Error::InvalidJson { what }),
     }
 }
 
 /// Reads an optional string member; present with another type is an error made by `bad`.
-pub fn opt_str<'a>(
-    m: &'a Map<String, Value>,
-    key: &str,
-    bad: impl FnOnce() -> Error,
-) -> Result<Option<&'a str>> {
+pub fn opt_str<'a>(m: &'a Obj, key: &str, bad: impl FnOnce() -> Error) -> Result<Option<&'a str>> {
     match m.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Str(s)) => Ok(Some(s)),
+        Some(_) => Err(bad()),
+    }
+}
+
+/// Reads an optional boolean member; present with another type is an error made by `bad`.
+pub fn opt_bool(m: &Obj, key: &str, bad: impl FnOnce() -> Error) -> Result<Option<bool>> {
+    match m.get(key) {
+        None | Some(Json::Null) => Ok(None),
+        Some(Json::Bool(b)) => Ok(Some(*b)),
         Some(_) => Err(bad()),
     }
 }

@@ -6,6 +6,8 @@
 
 use core::fmt;
 
+use super::json::u64_text;
+
 /// Which protocol document or response an error is about.
 pub type What = &'static str;
 
@@ -128,40 +130,45 @@ impl Error {
     }
 }
 
+impl Error {
+    /// A human-readable message (built without `core::fmt`, which costs wasm bytes).
+    pub fn message(&self) -> String {
+        let c = super::cat;
+        match self {
+            Error::InvalidOption { option, reason } => c(&["option `", option, "` ", reason]),
+            Error::IssNotAllowed { iss } => c(&["iss ", iss, " is not one of the configured servers"]),
+            Error::InvalidUrl { what, url } => c(&[what, " is not an acceptable absolute URL: ", url]),
+            Error::InsecureUrl { what, url } => c(&[what, " must use https (or a loopback host): ", url]),
+            Error::UrlNotAllowed { url } => c(&[url, " is outside the FHIR server of this session"]),
+            Error::MissingContext { key } => c(&["no ", key, " in the launch context"]),
+            Error::NoLaunch => c(&["no authorization response to complete and no stored session"]),
+            Error::InvalidDiscovery { field, reason } => c(&["smart-configuration `", field, "` ", reason]),
+            Error::PkceUnsupported => c(&["server does not support PKCE S256"]),
+            Error::MissingState => c(&["authorization response has no state"]),
+            Error::UnknownState => c(&["authorization response state matches no launch in flight"]),
+            Error::MissingCode => c(&["authorization response has no code"]),
+            Error::IssuerMismatch { expected, got } => c(&["iss `", got, "` is not the issuer `", expected, "`"]),
+            Error::AuthorizationError { error, description } | Error::TokenError { error, description, .. } => match description {
+                Some(d) => c(&[error, ": ", d]),
+                None => error.clone(),
+            },
+            Error::InvalidTokenResponse { field, reason } => c(&["token response `", field, "` ", reason]),
+            Error::UnsupportedTokenType { token_type } => c(&["token_type ", token_type, " is not bearer"]),
+            Error::NoRefreshToken => c(&["no refresh token"]),
+            Error::InvalidJson { what } => c(&[what, " is not a JSON object"]),
+            Error::ResponseTooLarge { what, limit } => c(&[what, " is larger than ", &u64_text(*limit as u64), " bytes"]),
+            Error::HttpStatus { what, status } => c(&[what, " answered HTTP ", &u64_text(u64::from(*status))]),
+            Error::Unauthorized => c(&["FHIR server answered 401 after a token refresh"]),
+            Error::InsufficientScope { .. } => c(&["FHIR server answered 403: insufficient scope"]),
+            Error::UnexpectedRedirect { url } => c(&["refused to follow a redirect from ", url]),
+            Error::Network { message } | Error::Storage { message } | Error::Crypto { message } => message.clone(),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidOption { option, reason } => write!(f, "option `{option}` {reason}"),
-            Error::IssNotAllowed { iss } => write!(f, "iss {iss} is not one of the configured servers"),
-            Error::InvalidUrl { what, url } => write!(f, "{what} is not an absolute URL: {url}"),
-            Error::InsecureUrl { what, url } => write!(f, "{what} must use https (or loopback): {url}"),
-            Error::UrlNotAllowed { url } => write!(f, "{url} is outside the FHIR server of this session"),
-            Error::MissingContext { key } => write!(f, "no {key} in the launch context"),
-            Error::NoLaunch => f.write_str("no authorization response to complete and no stored session"),
-            Error::InvalidDiscovery { field, reason } => write!(f, "smart-configuration `{field}` {reason}"),
-            Error::PkceUnsupported => f.write_str("server does not support PKCE S256"),
-            Error::MissingState => f.write_str("authorization response has no state"),
-            Error::UnknownState => f.write_str("authorization response state matches no launch in flight"),
-            Error::MissingCode => f.write_str("authorization response has no code"),
-            Error::IssuerMismatch { expected, got } => write!(f, "iss {got} is not the issuer {expected}"),
-            Error::AuthorizationError { error, description } | Error::TokenError { error, description, .. } => {
-                f.write_str(error)?;
-                if let Some(d) = description {
-                    write!(f, ": {d}")?;
-                }
-                Ok(())
-            }
-            Error::InvalidTokenResponse { field, reason } => write!(f, "token response `{field}` {reason}"),
-            Error::UnsupportedTokenType { token_type } => write!(f, "token_type {token_type} is not bearer"),
-            Error::NoRefreshToken => f.write_str("no refresh token"),
-            Error::InvalidJson { what } => write!(f, "{what} is not a JSON object"),
-            Error::ResponseTooLarge { what, limit } => write!(f, "{what} is larger than {limit} bytes"),
-            Error::HttpStatus { what, status } => write!(f, "{what} answered HTTP {status}"),
-            Error::Unauthorized => f.write_str("FHIR server answered 401 after a token refresh"),
-            Error::InsufficientScope { .. } => f.write_str("FHIR server answered 403: insufficient scope"),
-            Error::UnexpectedRedirect { url } => write!(f, "refused to follow a redirect from {url}"),
-            Error::Network { message } | Error::Storage { message } | Error::Crypto { message } => f.write_str(message),
-        }
+        f.write_str(&self.message())
     }
 }
 

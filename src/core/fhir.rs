@@ -10,23 +10,17 @@ use super::types::FhirBase;
 /// refuses any URL outside the base: the token is sent to its own server only.
 pub fn resolve_url(base: &FhirBase, input: &str) -> Result<String> {
     let input = input.trim();
-    let refused = || Error::UrlNotAllowed { url: input.to_owned() };
-    let joined = match url::Url::parse(input) {
-        Ok(abs) => abs,
-        Err(url::ParseError::RelativeUrlWithoutBase) => {
-            base.as_dir().url().join(input.trim_start_matches('/')).map_err(|_| refused())?
-        }
-        Err(_) => return Err(Error::InvalidUrl { what: "request URL", url: input.to_owned() }),
-    };
-    let dir = base.as_dir();
-    let (bu, ju) = (dir.url(), &joined);
-    let same_origin = bu.scheme() == ju.scheme() && bu.host() == ju.host() && bu.port_or_known_default() == ju.port_or_known_default();
+    let dir = base.as_dir().url();
+    // A path is relative to the base even with a leading `/` (fhirclient.js does the same); an
+    // absolute URL is taken as it is, then must lie under the base.
+    let joined = dir.join(input.trim_start_matches('/'));
+    let joined = joined.ok_or_else(|| Error::InvalidUrl { what: "request URL", url: input.to_owned() })?;
     // Dot segments are already resolved by the parser, so a prefix test on the path is exact.
-    let inside = ju.path().starts_with(bu.path()) || ju.path() == bu.path().trim_end_matches('/');
-    if !same_origin || !inside || ju.fragment().is_some() || !ju.username().is_empty() {
-        return Err(refused());
+    let inside = joined.path().starts_with(dir.path()) || joined.path() == dir.path().trim_end_matches('/');
+    if !joined.same_origin(dir) || !inside || joined.fragment().is_some() {
+        return Err(Error::UrlNotAllowed { url: input.to_owned() });
     }
-    Ok(joined.into())
+    Ok(joined.href())
 }
 
 /// Headers the client owns on FHIR requests; a caller's header of these names is ignored.
@@ -41,7 +35,7 @@ pub fn fhir_request(session: &Session, method: &str, url: String, caller_headers
             req = req.header(name, value.as_str());
         }
     }
-    req = req.header("Authorization", format!("Bearer {}", session.access_token.secret()));
+    req = req.header("Authorization", crate::core::cat(&["Bearer ", session.access_token.secret()]));
     if session.epic_client_id_header {
         req = req.header("Epic-Client-ID", session.client_id.as_str());
     }

@@ -10,8 +10,19 @@ pub mod encode;
 pub mod error;
 pub mod fhir;
 pub mod http;
+pub mod json;
 pub mod session;
 pub mod token;
 pub mod types;
+pub mod url;
 
 pub use error::{Error, Result};
+
+/// Concatenates string slices. (`crate::core::cat(&[..])` costs ~1 KB of wasm per element type.)
+pub fn cat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}

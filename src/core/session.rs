@@ -1,10 +1,9 @@
 //! The authorized session: tokens, expiry, launch context; when to refresh and how to apply a
 //! refresh answer. Serialized to `sessionStorage` so a reload of the tab keeps the session.
 
-use serde_json::{json, Map, Value};
-
 use super::authorize::LaunchRecord;
-use super::encode::{json_object, opt_str};
+use super::encode::{json_object, opt_bool, opt_str};
+use super::json::{Json, Obj};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::token::{refresh_request, ClientAuth, TokenResponse};
@@ -30,7 +29,7 @@ pub struct Session {
     /// Scope granted (or requested, when the server did not say, RFC 6749 §5.1).
     pub scope: Scope,
     /// The token response fields, merged over refreshes (launch context kept).
-    pub token_response: Map<String, Value>,
+    pub token_response: Obj,
     /// Send `Epic-Client-ID` on FHIR calls.
     pub epic_client_id_header: bool,
     /// Seconds before expiry at which to refresh.
@@ -83,45 +82,43 @@ impl Session {
             self.refresh_token = t.refresh_token;
         }
         for (k, v) in t.raw {
-            self.token_response.insert(k, v);
+            self.token_response.insert(&k, v);
         }
     }
 
     /// A launch-context string from the token response (`patient`, `encounter`, …).
     pub fn context(&self, key: &str) -> Option<&str> {
-        self.token_response.get(key).and_then(Value::as_str)
+        self.token_response.get(key).and_then(Json::as_str)
     }
 
     /// The state shown to the app (`client.getState()`), as JSON text; fhirclient.js's shape.
     pub fn state_json(&self) -> String {
-        json!({
-            "serverUrl": self.iss.as_str(),
-            "clientId": self.client_id.as_str(),
-            "tokenUri": self.token_endpoint.as_str(),
-            "scope": self.scope.as_str(),
-            "expiresAt": self.expires_at,
-            "tokenResponse": self.token_response,
-        })
-        .to_string()
+        Obj::new()
+            .with("serverUrl", self.iss.as_str())
+            .with("clientId", self.client_id.as_str())
+            .with("tokenUri", self.token_endpoint.as_str())
+            .with("scope", self.scope.as_str())
+            .with("expiresAt", self.expires_at)
+            .with("tokenResponse", self.token_response.clone())
+            .to_text()
     }
 
     /// The JSON text stored in `sessionStorage`.
     pub fn to_json(&self) -> String {
-        json!({
-            "v": 1,
-            "iss": self.iss.as_str(),
-            "clientId": self.client_id.as_str(),
-            "confidential": self.confidential,
-            "tokenEndpoint": self.token_endpoint.as_str(),
-            "accessToken": self.access_token.secret(),
-            "refreshToken": self.refresh_token.as_ref().map(RefreshToken::secret),
-            "expiresAt": self.expires_at,
-            "scope": self.scope.as_str(),
-            "tokenResponse": self.token_response,
-            "epicClientIdHeader": self.epic_client_id_header,
-            "refreshMargin": self.refresh_margin,
-        })
-        .to_string()
+        Obj::new()
+            .with("v", 1)
+            .with("iss", self.iss.as_str())
+            .with("clientId", self.client_id.as_str())
+            .with("confidential", self.confidential)
+            .with("tokenEndpoint", self.token_endpoint.as_str())
+            .with("accessToken", self.access_token.secret())
+            .with("refreshToken", self.refresh_token.as_ref().map(RefreshToken::secret))
+            .with("expiresAt", self.expires_at)
+            .with("scope", self.scope.as_str())
+            .with("tokenResponse", self.token_response.clone())
+            .with("epicClientIdHeader", self.epic_client_id_header)
+            .with("refreshMargin", self.refresh_margin)
+            .to_text()
     }
 
     /// Reads a stored session back; anything malformed is a [`Error::Storage`].
@@ -129,9 +126,9 @@ impl Session {
         let corrupt = || Error::Storage { message: "stored session is malformed".into() };
         let m = json_object("session", s, 2 * 1024 * 1024).map_err(|_| corrupt())?;
         let s = |k: &str| opt_str(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
-        let b = |k: &str| m.get(k).and_then(Value::as_bool).ok_or_else(corrupt);
+        let b = |k: &str| opt_bool(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
         let expires_at = match m.get("expiresAt") {
-            None | Some(Value::Null) => None,
+            None | Some(Json::Null) => None,
             Some(v) => Some(v.as_u64().ok_or_else(corrupt)?),
         };
         Ok(Session {
@@ -143,9 +140,9 @@ impl Session {
             refresh_token: opt_str(&m, "refreshToken", corrupt)?.map(RefreshToken::new),
             expires_at,
             scope: Scope::parse(s("scope")?),
-            token_response: m.get("tokenResponse").and_then(Value::as_object).cloned().ok_or_else(corrupt)?,
+            token_response: m.get("tokenResponse").and_then(Json::as_object).cloned().ok_or_else(corrupt)?,
             epic_client_id_header: b("epicClientIdHeader")?,
-            refresh_margin: m.get("refreshMargin").and_then(Value::as_u64).ok_or_else(corrupt)?,
+            refresh_margin: m.get("refreshMargin").and_then(Json::as_u64).ok_or_else(corrupt)?,
         })
     }
 }

@@ -1,9 +1,8 @@
 //! Token endpoint requests (RFC 6749 §4.1.3 with PKCE §4.5 of RFC 7636, refresh §6) and the
 //! validation of their answers (§5.1, §5.2, plus the SMART launch-context fields).
 
-use serde_json::{Map, Value};
-
-use super::encode::{basic_auth, form, json_object, opt_str};
+use super::encode::{basic_auth, form, json_object, opt_bool, opt_str};
+use super::json::{Json, Obj};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::types::{AccessToken, AuthorizationCode, ClientId, ClientSecret, HttpUrl, PkceVerifier, RefreshToken, Scope};
@@ -83,7 +82,7 @@ pub struct TokenResponse {
     /// `refresh_token`, when sent.
     pub refresh_token: Option<RefreshToken>,
     /// The whole JSON object as received.
-    pub raw: Map<String, Value>,
+    pub raw: Obj,
 }
 
 fn bad(field: &'static str, reason: &'static str) -> Error {
@@ -96,11 +95,11 @@ const CONTEXT_STRINGS: [&str; 7] = ["id_token", "patient", "encounter", "smart_s
 /// Maps a token-endpoint error answer: an OAuth error body (§5.2) or a bare HTTP status.
 fn error_answer(status: u16, body: &str) -> Error {
     match json_object("token response", body, TOKEN_RESPONSE_LIMIT) {
-        Ok(m) => match m.get("error").and_then(Value::as_str) {
+        Ok(m) => match m.get("error").and_then(Json::as_str) {
             Some(e) => Error::TokenError {
                 status,
                 error: e.to_owned(),
-                description: m.get("error_description").and_then(Value::as_str).map(str::to_owned),
+                description: m.get("error_description").and_then(Json::as_str).map(str::to_owned),
             },
             None => Error::HttpStatus { what: "token endpoint", status },
         },
@@ -124,7 +123,7 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse> {
         None => return Err(bad("token_type", "is missing")),
     }
     let expires_in = match m.get("expires_in") {
-        None | Some(Value::Null) => None,
+        None | Some(Json::Null) => None,
         Some(v) => Some(v.as_u64().filter(|s| *s <= u64::from(u32::MAX)).ok_or_else(|| bad("expires_in", "must be a non-negative integer of seconds"))?),
     };
     let scope = opt_str(&m, "scope", || bad("scope", "must be a string"))?.map(Scope::parse);
@@ -135,13 +134,10 @@ pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse> {
     for field in CONTEXT_STRINGS {
         opt_str(&m, field, || bad(field, "must be a string"))?;
     }
-    match m.get("need_patient_banner") {
-        None | Some(Value::Null | Value::Bool(_)) => {}
-        Some(_) => return Err(bad("need_patient_banner", "must be a boolean")),
-    }
+    opt_bool(&m, "need_patient_banner", || bad("need_patient_banner", "must be a boolean"))?;
     match m.get("fhirContext") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(a)) if a.iter().all(Value::is_object) => {}
+        None | Some(Json::Null) => {}
+        Some(Json::Arr(a)) if a.iter().all(|x| x.as_object().is_some()) => {}
         Some(_) => return Err(bad("fhirContext", "must be an array of objects")),
     }
     Ok(TokenResponse { access_token, expires_in, scope, refresh_token, raw: m })

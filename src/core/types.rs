@@ -3,9 +3,8 @@
 
 use core::fmt;
 
-use url::Url;
-
 use super::error::{Error, Result, What};
+use super::url::Url;
 
 macro_rules! string_newtype {
     ($(#[$doc:meta])* $name:ident) => {
@@ -119,52 +118,42 @@ impl State {
     }
 }
 
-/// An absolute URL that keeps the exact string it was given beside the parsed form (after
-/// oauth2-rs): endpoints from discovery, redirect URIs.
+/// An absolute URL: `https:`, or `http:` on a loopback host (RFC 8252 §8.3). Keeps its WHATWG
+/// serialization beside the parsed form, and compares on it.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct HttpUrl(Url);
+pub struct HttpUrl {
+    url: Url,
+    href: String,
+}
 
 impl HttpUrl {
-    /// Parses an absolute `https:` URL, or `http:` on a loopback host (RFC 8252 §8.3).
+    /// Parses and checks an absolute URL.
     pub fn parse(what: What, s: &str) -> Result<Self> {
-        let url = Url::parse(s).map_err(|_| Error::InvalidUrl { what, url: s.to_owned() })?;
-        Self::check(what, url)
+        Self::check(what, Url::parse(s).ok_or_else(|| Error::InvalidUrl { what, url: s.to_owned() })?)
     }
 
     /// Resolves `s` against `base` (a relative endpoint in a discovery document), then checks it.
     pub fn join(what: What, base: &HttpUrl, s: &str) -> Result<Self> {
-        let url = base.0.join(s).map_err(|_| Error::InvalidUrl { what, url: s.to_owned() })?;
-        Self::check(what, url)
+        Self::check(what, base.url.join(s).ok_or_else(|| Error::InvalidUrl { what, url: s.to_owned() })?)
     }
 
-    fn check(what: What, url: Url) -> Result<Self> {
-        let secure = match url.scheme() {
-            "https" => true,
-            "http" => match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            },
-            _ => return Err(Error::InvalidUrl { what, url: url.into() }),
-        };
-        if !secure {
-            return Err(Error::InsecureUrl { what, url: url.into() });
+    /// Checks a parsed URL: `https:`, or `http:` on loopback.
+    pub fn check(what: What, url: Url) -> Result<Self> {
+        let href = url.href();
+        if url.scheme() == "http" && !url.is_loopback() {
+            return Err(Error::InsecureUrl { what, url: href });
         }
-        if url.cannot_be_a_base() || url.host().is_none() {
-            return Err(Error::InvalidUrl { what, url: url.into() });
-        }
-        Ok(HttpUrl(url))
+        Ok(HttpUrl { url, href })
     }
 
     /// The URL as a string.
     pub fn as_str(&self) -> &str {
-        self.0.as_str()
+        &self.href
     }
 
     /// The parsed URL.
     pub fn url(&self) -> &Url {
-        &self.0
+        &self.url
     }
 }
 
@@ -176,13 +165,13 @@ pub struct FhirBase(HttpUrl);
 impl FhirBase {
     /// Parses and normalizes a FHIR base URL.
     pub fn parse(what: What, s: &str) -> Result<Self> {
-        let mut url = HttpUrl::parse(what, s.trim())?.0;
+        let mut url = HttpUrl::parse(what, s.trim())?.url;
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::InvalidUrl { what, url: s.to_owned() });
         }
-        let path = url.path().trim_end_matches('/').to_owned();
-        url.set_path(&path);
-        Ok(FhirBase(HttpUrl(url)))
+        let dir = crate::core::cat(&[url.path().trim_end_matches('/'), "/"]);
+        url.set_path(&dir);
+        Ok(FhirBase(HttpUrl::check(what, url)?))
     }
 
     /// The base without a trailing slash.
@@ -191,16 +180,13 @@ impl FhirBase {
     }
 
     /// The base with a trailing slash, for resolving relative URLs.
-    pub fn as_dir(&self) -> HttpUrl {
-        let mut u = self.0 .0.clone();
-        let p = format!("{}/", u.path().trim_end_matches('/'));
-        u.set_path(&p);
-        HttpUrl(u)
+    pub fn as_dir(&self) -> &HttpUrl {
+        &self.0
     }
 
     /// `{base}/.well-known/smart-configuration` (SMART App Launch §2.0.5).
     pub fn smart_configuration_url(&self) -> String {
-        format!("{}/.well-known/smart-configuration", self.as_str())
+        crate::core::cat(&[self.0.as_str(), ".well-known/smart-configuration"])
     }
 }
 
