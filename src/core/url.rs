@@ -39,7 +39,7 @@ fn valid_part(s: &str, allow_question: bool) -> bool {
     while i < b.len() {
         let c = b[i];
         let ok = is_unreserved(c)
-            || matches!(c, b'!' | b'$' | b'&' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/')
+            || matches!(c, b'!' | b'$' | b'&' | b'\'' | b'(' | b')' | b'*' | b'+' | b',' | b';' | b'=' | b':' | b'@' | b'/')
             || (allow_question && c == b'?');
         if c == b'%' {
             if !(b.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit)) {

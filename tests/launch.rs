@@ -1,0 +1,279 @@
+//! Discovery, the authorize request, configuration and the iss allow-list, the callback, and the
+//! launch driven end to end over fakes (single-use state).
+
+mod support;
+
+use sha2::{Digest, Sha256};
+use smart_wasm::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
+use smart_wasm::core::callback::{parse_callback, without_response_params};
+use smart_wasm::core::config::{ehr_launch_params, parse_options, LaunchKind};
+use smart_wasm::core::discovery::parse_smart_configuration;
+use smart_wasm::core::json::parse;
+use smart_wasm::core::types::{FhirBase, PkceChallenge, PkceVerifier};
+use smart_wasm::core::Error;
+use smart_wasm::driver::{begin_launch, complete_launch, restore_session, LAUNCH_PREFIX, SESSION_KEY};
+use support::*;
+
+fn base() -> FhirBase {
+    FhirBase::parse("iss", FHIR).unwrap()
+}
+
+#[test]
+fn pkce_matches_rfc7636_appendix_b() {
+    let octets = [
+        116, 24, 223, 180, 151, 153, 224, 37, 79, 250, 96, 125, 216, 173, 187, 186, 22, 212, 37, 77, 105, 214, 191, 240, 91,
+        88, 5, 88, 83, 132, 141, 121,
+    ];
+    let v = PkceVerifier::from_random(&octets);
+    assert_eq!(v.secret(), "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+    let digest: [u8; 32] = Sha256::digest(v.secret().as_bytes()).into();
+    assert_eq!(PkceChallenge::from_sha256(&digest).as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    assert!(format!("{v:?}").contains("redacted"));
+    assert!(PkceVerifier::parse("short").is_err());
+    assert!(PkceVerifier::parse(&"a".repeat(129)).is_err());
+    assert!(PkceVerifier::parse(&"a+".repeat(30)).is_err());
+}
+
+#[test]
+fn discovery_resolves_relative_endpoints_and_either_base_form() {
+    let doc = r#"{"authorization_endpoint":"../auth/authorize","token_endpoint":"/oauth2/token",
+                  "registration_endpoint":"https://auth.example.org/register","capabilities":["launch-standalone"]}"#;
+    for b in [FHIR, "https://ehr.example.org/fhir/R4/"] {
+        let base = FhirBase::parse("iss", b).unwrap();
+        assert_eq!(base.smart_configuration_url(), "https://ehr.example.org/fhir/R4/.well-known/smart-configuration");
+        let c = parse_smart_configuration(&base, 200, doc).unwrap();
+        assert_eq!(c.authorization_endpoint.as_str(), "https://ehr.example.org/fhir/auth/authorize");
+        assert_eq!(c.token_endpoint.as_str(), "https://ehr.example.org/oauth2/token");
+        assert_eq!(c.registration_endpoint.unwrap().as_str(), "https://auth.example.org/register");
+        assert_eq!(c.capabilities, vec!["launch-standalone"]);
+        assert!(!c.iss_parameter_supported);
+    }
+}
+
+#[test]
+fn discovery_refuses_bad_documents() {
+    let b = base();
+    let bad = |status, body: &str| parse_smart_configuration(&b, status, body).unwrap_err();
+    assert_eq!(bad(404, "{}"), Error::HttpStatus { what: "smart-configuration", status: 404 });
+    assert_eq!(bad(200, "<html>"), Error::InvalidJson { what: "smart-configuration" });
+    assert_eq!(bad(200, "[]"), Error::InvalidJson { what: "smart-configuration" });
+    assert_eq!(bad(200, r#"{"token_endpoint":"https://a/t"}"#), Error::InvalidDiscovery { field: "authorization_endpoint", reason: "is missing" });
+    assert_eq!(
+        bad(200, r#"{"authorization_endpoint":"https://a/x","token_endpoint":5}"#),
+        Error::InvalidDiscovery { field: "token_endpoint", reason: "must be a string" }
+    );
+    assert_eq!(
+        bad(200, r#"{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","capabilities":"launch-ehr"}"#),
+        Error::InvalidDiscovery { field: "capabilities", reason: "must be an array of strings" }
+    );
+    assert!(matches!(
+        bad(200, r#"{"authorization_endpoint":"http://evil.example/x","token_endpoint":"https://a/t"}"#),
+        Error::InsecureUrl { what: "authorization_endpoint", .. }
+    ));
+    assert_eq!(
+        bad(200, r#"{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","code_challenge_methods_supported":["plain"]}"#),
+        Error::PkceUnsupported
+    );
+    let huge = format!(r#"{{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","pad":"{}"}}"#, "x".repeat(300_000));
+    assert!(matches!(bad(200, &huge), Error::ResponseTooLarge { .. }));
+}
+
+fn launch(opts_json: &str, page: &str) -> (url_map::Map, LaunchRecord) {
+    let opts = parse_options(&parse(opts_json).unwrap(), page).unwrap();
+    let ehr = ehr_launch_params(page).unwrap();
+    let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref()))).unwrap();
+    let config = parse_smart_configuration(&server.iss, 200, &smart_config()).unwrap();
+    let random = LaunchRandom { state: [1; 32], verifier: [2; 32] };
+    let digest: [u8; 32] = Sha256::digest(PkceVerifier::from_random(&[2; 32]).secret().as_bytes()).into();
+    let req = authorize_request(&opts, server, &kind, &config, &random, &digest, 1000);
+    assert!(req.url.starts_with("https://auth.example.org/authorize?"));
+    (query(&req.url), req.record)
+}
+
+mod url_map {
+    pub type Map = std::collections::BTreeMap<String, String>;
+}
+
+#[test]
+fn standalone_authorize_request_has_every_parameter() {
+    let (q, record) = launch(&format!(r#"{{"iss":"{FHIR}","clientId":"my-app","scope":"launch/patient  openid patient/*.rs"}}"#), PAGE);
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], "my-app");
+    assert_eq!(q["redirect_uri"], PAGE);
+    assert_eq!(q["scope"], "launch/patient openid patient/*.rs");
+    assert_eq!(q["aud"], FHIR);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert_eq!(q["state"].len(), 43, "256-bit state");
+    let digest: [u8; 32] = Sha256::digest(record.verifier.secret().as_bytes()).into();
+    assert_eq!(q["code_challenge"], PkceChallenge::from_sha256(&digest).as_str());
+    assert!(!q.contains_key("launch"));
+    assert_eq!(record.issuer.unwrap().as_str(), "https://auth.example.org");
+    assert!(record.iss_required);
+}
+
+#[test]
+fn aud_can_be_turned_off() {
+    let (q, _) = launch(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"openid","aud":false}}"#), PAGE);
+    assert!(!q.contains_key("aud"));
+}
+
+#[test]
+fn ehr_launch_adds_launch_and_takes_iss_from_the_url() {
+    let page = format!("{PAGE}?iss={}&launch=xyz123", "https%3A%2F%2Fehr.example.org%2Ffhir%2FR4%2F");
+    let opts = format!(r#"{{"servers":[{{"iss":"https://other.example.org/fhir","clientId":"o"}},{{"iss":"{FHIR}","clientId":"prod-id"}}],"scope":"patient/*.rs"}}"#);
+    let (q, record) = launch(&opts, &page);
+    assert_eq!(q["launch"], "xyz123");
+    assert_eq!(q["client_id"], "prod-id");
+    assert_eq!(q["scope"], "launch patient/*.rs");
+    assert_eq!(q["aud"], FHIR);
+    assert_eq!(record.iss.as_str(), FHIR);
+}
+
+#[test]
+fn iss_allow_list_refuses_unconfigured_servers() {
+    let opts = options(&format!(r#"{{"servers":[{{"iss":"{FHIR}","clientId":"a"}}],"scope":"launch"}}"#));
+    for forged in ["https://evil.example.org/fhir/R4", "https://ehr.example.org/fhir/R4/../R5", "http://ehr.example.org/fhir/R4",
+        "https://ehr.example.org/fhir/r4", "not a url", ""] {
+        assert_eq!(opts.select(Some((forged, Some("l")))).unwrap_err(), Error::IssNotAllowed { iss: forged.into() }, "{forged}");
+    }
+    let (_, kind) = opts.select(Some(("https://EHR.example.org:443/fhir/R4/", Some("l")))).unwrap();
+    assert_eq!(kind, LaunchKind::Ehr { launch: "l".into() });
+}
+
+#[test]
+fn several_servers_need_a_choice_and_keep_their_own_client_ids() {
+    let opts = options(r#"{"servers":[{"iss":"https://prod.example.org/R4","clientId":"prod"},
+        {"iss":"https://nonprod.example.org/R4","clientId":"nonprod","clientSecret":"s"}],"scope":"openid"}"#);
+    assert_eq!(opts.select(None).unwrap_err().code(), "invalid_option");
+    let mut chosen = opts.clone();
+    chosen.fhir_service_url = Some(FhirBase::parse("x", "https://nonprod.example.org/R4").unwrap());
+    let (s, _) = chosen.select(None).unwrap();
+    assert_eq!(s.client_id.as_str(), "nonprod");
+    assert!(s.client_secret.is_some());
+    assert!(format!("{:?}", s.client_secret).contains("redacted"));
+}
+
+#[test]
+fn options_are_validated() {
+    let err = |j: &str| parse_options(&parse(j).unwrap(), PAGE).unwrap_err();
+    assert_eq!(err("[]"), Error::InvalidOption { option: "options".into(), reason: "must be an object" });
+    assert_eq!(err(r#"{"clientId":"a","scope":"s"}"#), Error::InvalidOption { option: "iss".into(), reason: "is required" });
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","scope":"s"}}"#)), Error::InvalidOption { option: "clientId".into(), reason: "is required" });
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":7,"scope":"s"}}"#)), Error::InvalidOption { option: "clientId".into(), reason: "must be a string" });
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":"a"}}"#)), Error::InvalidOption { option: "scope".into(), reason: "is required" });
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","aud":"yes"}}"#)), Error::InvalidOption { option: "aud".into(), reason: "must be a boolean" });
+    assert_eq!(err(r#"{"servers":[],"scope":"s"}"#), Error::InvalidOption { option: "servers".into(), reason: "must be a non-empty array" });
+    assert_eq!(err(r#"{"servers":[{"iss":"https://a/x"}],"scope":"s"}"#), Error::InvalidOption { option: "servers[0].clientId".into(), reason: "is required" });
+    assert!(matches!(err(r#"{"iss":"http://ehr.example.org/R4","clientId":"a","scope":"s"}"#), Error::InsecureUrl { .. }));
+    assert!(matches!(err(r#"{"iss":"https://ehr.example.org/R4?x=1","clientId":"a","scope":"s"}"#), Error::InvalidUrl { .. }));
+    let o = options(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","redirectUri":"../cb"}}"#));
+    assert_eq!(o.servers[0].redirect_uri.as_str(), "https://app.example.org/cb");
+}
+
+#[test]
+fn callbacks_are_parsed_strictly() {
+    let c = parse_callback(&format!("{PAGE}?code=abc&state=s1&iss=https%3A%2F%2Fauth.example.org")).unwrap();
+    assert_eq!(c.state.as_str(), "s1");
+    assert_eq!(c.outcome.as_ref().unwrap().secret(), "abc");
+    assert_eq!(parse_callback(&format!("{PAGE}?code=abc")).unwrap_err(), Error::MissingState);
+    assert_eq!(parse_callback(&format!("{PAGE}?code=abc&state=")).unwrap_err(), Error::MissingState);
+    assert_eq!(parse_callback(&format!("{PAGE}?state=s")).unwrap().outcome.unwrap_err(), Error::MissingCode);
+    let denied = parse_callback(&format!("{PAGE}?error=access_denied&error_description=User+said+no&state=s")).unwrap();
+    assert_eq!(denied.outcome.unwrap_err(), Error::AuthorizationError { error: "access_denied".into(), description: Some("User said no".into()) });
+    assert!(matches!(parse_callback(&format!("{PAGE}?code=a&code=b&state=s")), Err(Error::InvalidUrl { .. })));
+    assert!(matches!(parse_callback(&format!("{PAGE}?code=a&state=s&state=t")), Err(Error::InvalidUrl { .. })));
+    assert_eq!(
+        without_response_params(&format!("{PAGE}?keep=1&code=abc&state=s1&iss=x")).unwrap(),
+        format!("{PAGE}?keep=1")
+    );
+    assert_eq!(without_response_params(&format!("{PAGE}?code=abc&state=s1")).unwrap(), PAGE);
+}
+
+fn driver_setup() -> (FakeHttp, FakeStore, FakePlatform, smart_wasm::core::config::Options) {
+    let http = FakeHttp::default()
+        .with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &smart_config())
+        .with("https://auth.example.org/token", 200, r#"{"access_token":"at1","token_type":"Bearer","expires_in":3600,"patient":"p1","refresh_token":"rt1"}"#);
+    let opts = options(&format!(r#"{{"iss":"{FHIR}","clientId":"app","scope":"launch/patient openid offline_access"}}"#));
+    (http, FakeStore::default(), FakePlatform::at(10_000), opts)
+}
+
+#[test]
+fn launch_completes_once_and_state_is_single_use() {
+    let (http, store, platform, opts) = driver_setup();
+    let url = block_on(begin_launch(&http, &store, &platform, &opts, PAGE)).unwrap();
+    let state = query(&url)["state"].clone();
+    assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_some());
+    let redirect = format!("{PAGE}?code=c1&state={state}&iss=https%3A%2F%2Fauth.example.org");
+    let session = block_on(complete_launch(&http, &store, Some(&opts), &redirect, 10_010)).unwrap();
+    assert_eq!(session.access_token.secret(), "at1");
+    assert_eq!(session.context("patient"), Some("p1"));
+    assert_eq!(session.expires_at, Some(13_610));
+    assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_none(), "launch record consumed");
+    let token_req = http.sent.borrow().last().cloned().unwrap();
+    let body = form(token_req.body.as_deref().unwrap());
+    assert_eq!(body["grant_type"], "authorization_code");
+    assert_eq!(body["code"], "c1");
+    assert_eq!(body["client_id"], "app");
+    assert_eq!(body["redirect_uri"], PAGE);
+    assert_eq!(body["code_verifier"].len(), 43);
+    assert_eq!(token_req.header_value("Authorization"), None);
+    assert_eq!(block_on(complete_launch(&http, &store, Some(&opts), &redirect, 10_020)).unwrap_err(), Error::UnknownState);
+    assert_eq!(restore_session(&store).unwrap().unwrap(), session);
+}
+
+#[test]
+fn tampered_state_stores_no_token() {
+    let (http, store, platform, opts) = driver_setup();
+    block_on(begin_launch(&http, &store, &platform, &opts, PAGE)).unwrap();
+    let sent_before = http.sent.borrow().len();
+    let err = block_on(complete_launch(&http, &store, Some(&opts), &format!("{PAGE}?code=c1&state=forged"), 10_010)).unwrap_err();
+    assert_eq!(err, Error::UnknownState);
+    assert_eq!(http.sent.borrow().len(), sent_before, "no token request");
+    assert!(store.get_raw(SESSION_KEY).is_none());
+}
+
+#[test]
+fn mix_up_expired_and_confidential_launches_fail_typed() {
+    let (http, store, platform, opts) = driver_setup();
+    let start = |store: &FakeStore| query(&block_on(begin_launch(&http, store, &platform, &opts, PAGE)).unwrap())["state"].clone();
+    let s = start(&store);
+    let err = block_on(complete_launch(&http, &store, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fevil.example.org"), 10_010));
+    assert!(matches!(err, Err(Error::IssuerMismatch { .. })));
+    let s = start(&store);
+    let err = block_on(complete_launch(&http, &store, None, &format!("{PAGE}?code=c&state={s}"), 10_010));
+    assert!(matches!(err, Err(Error::IssuerMismatch { .. })), "iss required by authorization_response_iss_parameter_supported");
+    let s = start(&store);
+    let err = block_on(complete_launch(&http, &store, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org"), 10_000 + 16 * 60));
+    assert_eq!(err.unwrap_err(), Error::UnknownState, "a launch older than 15 minutes is refused");
+
+    let conf = options(&format!(r#"{{"iss":"{FHIR}","clientId":"app","clientSecret":"s3cr/t","scope":"openid"}}"#));
+    let url = block_on(begin_launch(&http, &store, &platform, &conf, PAGE)).unwrap();
+    let s = query(&url)["state"].clone();
+    let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
+    assert!(!store.get_raw(&format!("{LAUNCH_PREFIX}{s}")).unwrap().contains("s3cr"), "secret never stored");
+    assert_eq!(block_on(complete_launch(&http, &store, None, &redirect, 10_010)).unwrap_err().code(), "invalid_option");
+    let s = query(&block_on(begin_launch(&http, &store, &platform, &conf, PAGE)).unwrap())["state"].clone();
+    let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
+    block_on(complete_launch(&http, &store, Some(&conf), &redirect, 10_010)).unwrap();
+    let req = http.sent.borrow().last().cloned().unwrap();
+    assert_eq!(req.header_value("Authorization"), Some("Basic YXBwOnMzY3IlMkZ0"));
+    assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
+}
+
+trait Raw {
+    fn get_raw(&self, key: &str) -> Option<String>;
+}
+impl Raw for FakeStore {
+    fn get_raw(&self, key: &str) -> Option<String> {
+        self.0.borrow().get(key).cloned()
+    }
+}
+
+#[test]
+fn stale_launch_records_are_purged() {
+    let (http, store, platform, opts) = driver_setup();
+    store.0.borrow_mut().insert(format!("{LAUNCH_PREFIX}old"), "garbage".into());
+    block_on(begin_launch(&http, &store, &platform, &opts, PAGE)).unwrap();
+    assert!(store.get_raw(&format!("{LAUNCH_PREFIX}old")).is_none());
+    assert_eq!(store.0.borrow().keys().filter(|k| k.starts_with(LAUNCH_PREFIX)).count(), 1);
+}

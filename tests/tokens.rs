@@ -1,0 +1,236 @@
+//! Token responses (seed 004 examples and hostile ones), refresh, the session, and FHIR requests.
+
+mod support;
+
+use smart_wasm::core::authorize::LaunchRecord;
+use smart_wasm::core::fhir::{classify, fhir_request, resolve_url, Verdict};
+use smart_wasm::core::session::Session;
+use smart_wasm::core::token::{parse_token_response, TokenResponse};
+use smart_wasm::core::types::{ClientSecret, FhirBase};
+use smart_wasm::core::Error;
+use smart_wasm::driver::refresh;
+use support::*;
+
+const SEED_004_PUBLIC: &str = r#"{
+"access_token": "Nxfve4q3H9TKs5F5vf6kRYAZqzK7j9LHvrg1Bw7fU_07_FdV9aRzLCI1GxOn20LuO2Ahl5RkRnz-p8u1MeYWqA85T8s4Ce3LcgQqIwsTkI7wezBsMduPw_xkVtLzLU2O",
+"token_type": "bearer",
+"expires_in": 3240,
+"scope": "Patient.read Patient.search ",
+"patient": "T1wI5bk8n1YVgvWk9D05BmRV0Pi3ECImNSK8DKyKltsMB"
+}"#;
+
+const SEED_004_JWT_BEARER: &str = r#"{
+"access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.e30.sig",
+"token_type": "Bearer",
+"expires_in": 3600,
+"scope": "patient/Immunization.Read patient/Immunization.read patient/Patient.read patient/Practitioner.read patient/PractitionerRole.read launch/patient offline_access",
+"state": "oYK9nyFdUgTb1n_hMHZESDea",
+"patient": "eUYSU3eH0lceii-4SYNvpPw3",
+"__epic.dstu2.patient": "TJR7HfYCw58VnihLrp.axehccg-4IcjmZd3lw7Spm1F8B"
+}"#;
+
+#[test]
+fn seed_004_token_responses_parse() {
+    let t = parse_token_response(200, SEED_004_PUBLIC).unwrap();
+    assert!(t.access_token.secret().starts_with("Nxfve4q3"));
+    assert_eq!(t.expires_in, Some(3240));
+    assert_eq!(t.scope.unwrap().as_str(), "Patient.read Patient.search", "trailing space tolerated");
+    assert_eq!(t.refresh_token, None);
+    assert_eq!(t.raw.get("patient").and_then(|v| v.as_str()), Some("T1wI5bk8n1YVgvWk9D05BmRV0Pi3ECImNSK8DKyKltsMB"));
+    assert!(!format!("{:?}", t.access_token).contains("Nxfve"), "tokens are redacted in Debug");
+
+    let t = parse_token_response(200, SEED_004_JWT_BEARER).unwrap();
+    assert!(t.scope.as_ref().unwrap().contains("offline_access"));
+    assert_eq!(t.raw.get("__epic.dstu2.patient").and_then(|v| v.as_str()), Some("TJR7HfYCw58VnihLrp.axehccg-4IcjmZd3lw7Spm1F8B"), "unknown fields kept");
+}
+
+#[test]
+fn token_type_is_compared_case_insensitively() {
+    for tt in ["bearer", "Bearer", "BEARER"] {
+        assert!(parse_token_response(200, &format!(r#"{{"access_token":"a","token_type":"{tt}"}}"#)).is_ok());
+    }
+    assert_eq!(
+        parse_token_response(200, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap_err(),
+        Error::UnsupportedTokenType { token_type: "DPoP".into() }
+    );
+}
+
+#[test]
+fn malformed_token_responses_give_the_field_that_is_wrong() {
+    let field = |body: &str| match parse_token_response(200, body).unwrap_err() {
+        Error::InvalidTokenResponse { field, .. } => field,
+        other => panic!("{body}: {other:?}"),
+    };
+    assert_eq!(field(r#"{"token_type":"bearer"}"#), "access_token");
+    assert_eq!(field(r#"{"access_token":"","token_type":"bearer"}"#), "access_token");
+    assert_eq!(field(r#"{"access_token":42,"token_type":"bearer"}"#), "access_token");
+    assert_eq!(field(r#"{"access_token":"a"}"#), "token_type");
+    for bad in [r#""3600""#, "-1", "1.5", "1e300", "18446744073709551616", "4294967296", "true"] {
+        assert_eq!(field(&format!(r#"{{"access_token":"a","token_type":"bearer","expires_in":{bad}}}"#)), "expires_in", "{bad}");
+    }
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","scope":["a"]}"#), "scope");
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","refresh_token":""}"#), "refresh_token");
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","patient":123}"#), "patient");
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","encounter":{}}"#), "encounter");
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","need_patient_banner":"yes"}"#), "need_patient_banner");
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","fhirContext":{"reference":"x"}}"#), "fhirContext");
+    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","fhirContext":["Patient/1"]}"#), "fhirContext");
+    let ok = parse_token_response(200, r#"{"access_token":"a","token_type":"bearer","fhirContext":[{"reference":"Encounter/1"}],"need_patient_banner":false,"intent":"reconcile","tenant":"t1","smart_style_url":"https://s/x.json"}"#);
+    assert!(ok.is_ok());
+}
+
+#[test]
+fn error_and_hostile_bodies_are_typed() {
+    assert_eq!(
+        parse_token_response(400, r#"{"error":"invalid_grant","error_description":"code expired"}"#).unwrap_err(),
+        Error::TokenError { status: 400, error: "invalid_grant".into(), description: Some("code expired".into()) }
+    );
+    assert_eq!(parse_token_response(401, r#"{"error":"invalid_client"}"#).unwrap_err().code(), "token_error");
+    assert_eq!(parse_token_response(502, "<html>Bad gateway</html>").unwrap_err(), Error::HttpStatus { what: "token endpoint", status: 502 });
+    assert_eq!(parse_token_response(200, "not json").unwrap_err(), Error::InvalidJson { what: "token response" });
+    assert_eq!(parse_token_response(200, "[1,2]").unwrap_err(), Error::InvalidJson { what: "token response" });
+    assert_eq!(parse_token_response(200, r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#).unwrap_err().code(), "invalid_json");
+    let huge = format!(r#"{{"access_token":"{}","token_type":"bearer"}}"#, "a".repeat(2 * 1024 * 1024));
+    assert!(matches!(parse_token_response(200, &huge).unwrap_err(), Error::ResponseTooLarge { .. }));
+    let err = Error::TokenError { status: 400, error: "invalid_grant".into(), description: None };
+    assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
+    assert_eq!(err.status(), Some(400));
+}
+
+fn record(confidential: bool) -> LaunchRecord {
+    LaunchRecord::from_json(&format!(
+        r#"{{"v":1,"iss":"{FHIR}","clientId":"app","confidential":{confidential},"redirectUri":"{PAGE}","scope":"launch/patient openid offline_access",
+        "tokenEndpoint":"https://auth.example.org/token","issuer":"https://auth.example.org","issRequired":true,
+        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","epicClientIdHeader":true,"refreshMargin":30,"createdAt":1}}"#
+    ))
+    .unwrap()
+}
+
+fn session(body: &str, confidential: bool) -> Session {
+    Session::from_code_exchange(&record(confidential), parse_token_response(200, body).unwrap(), 1000)
+}
+
+#[test]
+fn session_refreshes_near_expiry_only_with_a_refresh_token() {
+    let s = session(r#"{"access_token":"a","token_type":"bearer","expires_in":100,"refresh_token":"r1","patient":"p"}"#, false);
+    assert_eq!(s.expires_at, Some(1100));
+    assert!(!s.needs_refresh(1069));
+    assert!(s.needs_refresh(1070));
+    assert!(s.needs_refresh(5000));
+    assert_eq!(s.scope.as_str(), "launch/patient openid offline_access", "requested scope when none granted");
+    let no_rt = session(r#"{"access_token":"a","token_type":"bearer","expires_in":100}"#, false);
+    assert!(!no_rt.needs_refresh(5000));
+    assert_eq!(no_rt.refresh_request(None).unwrap_err(), Error::NoRefreshToken);
+    let no_exp = session(r#"{"access_token":"a","token_type":"bearer","refresh_token":"r"}"#, false);
+    assert!(!no_exp.needs_refresh(u64::MAX));
+}
+
+#[test]
+fn refresh_rotates_tokens_and_keeps_launch_context() {
+    let http = FakeHttp::default().with(
+        "https://auth.example.org/token",
+        200,
+        r#"{"access_token":"a2","token_type":"Bearer","expires_in":60,"refresh_token":"r2","scope":"launch/patient  openid"}"#,
+    );
+    let store = FakeStore::default();
+    let s = session(r#"{"access_token":"a1","token_type":"bearer","expires_in":100,"refresh_token":"r1","patient":"p","need_patient_banner":true}"#, false);
+    let next = block_on(refresh(&http, &store, &s, None, 2000)).unwrap();
+    let body = form(http.sent.borrow()[0].body.as_deref().unwrap());
+    assert_eq!(body["grant_type"], "refresh_token");
+    assert_eq!(body["refresh_token"], "r1");
+    assert_eq!(body["client_id"], "app");
+    assert_eq!(next.access_token.secret(), "a2");
+    assert_eq!(next.refresh_token.as_ref().unwrap().secret(), "r2");
+    assert_eq!(next.expires_at, Some(2060));
+    assert_eq!(next.scope.as_str(), "launch/patient openid");
+    assert_eq!(next.context("patient"), Some("p"));
+    assert_eq!(Session::from_json(&store.0.borrow()[smart_wasm::driver::SESSION_KEY]).unwrap(), next);
+
+    // No new refresh token in the answer: the old one stays.
+    let mut kept = s.clone();
+    kept.apply_refresh(TokenResponse { ..parse_token_response(200, r#"{"access_token":"a3","token_type":"bearer"}"#).unwrap() }, 3000);
+    assert_eq!(kept.refresh_token.as_ref().unwrap().secret(), "r1");
+    assert_eq!(kept.expires_at, None);
+}
+
+#[test]
+fn confidential_refresh_uses_basic_and_needs_the_secret() {
+    let s = session(r#"{"access_token":"a1","token_type":"bearer","refresh_token":"r1"}"#, true);
+    assert_eq!(s.refresh_request(None).unwrap_err().code(), "invalid_option");
+    let req = s.refresh_request(Some(&ClientSecret::new("this-is-the-secret-2/7"))).unwrap();
+    assert_eq!(req.header_value("authorization"), Some("Basic YXBwOnRoaXMtaXMtdGhlLXNlY3JldC0yJTJGNw=="));
+    assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
+    let http = FakeHttp::default().with("https://auth.example.org/token", 400, r#"{"error":"invalid_grant"}"#);
+    let err = block_on(refresh(&http, &FakeStore::default(), &s, Some(&ClientSecret::new("x")), 1)).unwrap_err();
+    assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
+}
+
+#[test]
+fn stored_sessions_round_trip_and_corruption_is_typed() {
+    let s = session(SEED_004_JWT_BEARER, false);
+    assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
+    for bad in ["", "{}", "[]", r#"{"v":1}"#, &s.to_json().replace("\"confidential\":false", "\"confidential\":\"no\"")] {
+        assert!(matches!(Session::from_json(bad), Err(Error::Storage { .. })), "{bad}");
+    }
+    assert!(matches!(LaunchRecord::from_json("{\"v\":1}"), Err(Error::Storage { .. })));
+    let state = smart_wasm::core::json::parse(&s.state_json()).unwrap();
+    let o = state.as_object().unwrap();
+    assert_eq!(o.get("serverUrl").and_then(|v| v.as_str()), Some(FHIR));
+    assert!(o.get("tokenResponse").and_then(|v| v.as_object()).unwrap().contains_key("__epic.dstu2.patient"));
+}
+
+#[test]
+fn fhir_urls_stay_inside_the_server() {
+    let base = FhirBase::parse("iss", FHIR).unwrap();
+    let ok = |i: &str| resolve_url(&base, i).unwrap();
+    assert_eq!(ok("Patient/123"), format!("{FHIR}/Patient/123"));
+    assert_eq!(ok("/Patient/123"), format!("{FHIR}/Patient/123"));
+    assert_eq!(ok("Patient?name=a+b&_count=5"), format!("{FHIR}/Patient?name=a+b&_count=5"));
+    assert_eq!(ok(&format!("{FHIR}/Observation?patient=1")), format!("{FHIR}/Observation?patient=1"));
+    assert_eq!(ok(FHIR), FHIR);
+    assert_eq!(ok("metadata"), format!("{FHIR}/metadata"));
+    for bad in [
+        "https://evil.example.org/fhir/R4/Patient/1",
+        "http://ehr.example.org/fhir/R4/Patient/1",
+        "https://ehr.example.org:8443/fhir/R4/Patient/1",
+        "https://ehr.example.org/fhir/R4evil/Patient",
+        "https://ehr.example.org/fhir/R5/Patient",
+        "../R5/Patient",
+        "Patient/../../R5/Patient",
+        "Patient/%2e%2e/%2e%2e/R5",
+        "Patient/1#frag",
+    ] {
+        assert_eq!(resolve_url(&base, bad).unwrap_err(), Error::UrlNotAllowed { url: bad.into() }, "{bad}");
+    }
+    assert!(matches!(resolve_url(&base, "//evil.example.org/x"), Ok(u) if u.starts_with(FHIR)));
+    assert_eq!(resolve_url(&base, "Patient/a b").unwrap_err().code(), "invalid_url");
+}
+
+#[test]
+fn fhir_requests_carry_the_token_and_the_epic_header() {
+    let s = session(r#"{"access_token":"tok","token_type":"bearer"}"#, false);
+    let caller = vec![("authorization".to_owned(), "Bearer stolen".to_owned()), ("Prefer".to_owned(), "return=minimal".to_owned()), ("epic-client-id".into(), "x".into())];
+    let req = fhir_request(&s, "post", format!("{FHIR}/Patient"), &caller, Some("{}".into()));
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.header_value("Authorization"), Some("Bearer tok"));
+    assert_eq!(req.header_value("Epic-Client-ID"), Some("app"));
+    assert_eq!(req.header_value("Prefer"), Some("return=minimal"));
+    assert_eq!(req.header_value("Accept"), Some("application/fhir+json"));
+    assert_eq!(req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("authorization")).count(), 1);
+    let mut plain = s.clone();
+    plain.epic_client_id_header = false;
+    assert_eq!(fhir_request(&plain, "GET", FHIR.into(), &[], None).header_value("Epic-Client-ID"), None);
+}
+
+#[test]
+fn fhir_statuses_are_classified() {
+    assert_eq!(classify(200, None, None), Verdict::Ok);
+    assert_eq!(classify(204, None, None), Verdict::Ok);
+    assert_eq!(classify(401, Some("Bearer error=\"invalid_token\""), None), Verdict::RefreshAndRetry);
+    let www = "Bearer error=\"insufficient_scope\"";
+    assert_eq!(classify(403, Some(www), None), Verdict::Fail(Error::InsufficientScope { www_authenticate: Some(www.into()) }));
+    assert_eq!(classify(403, None, None), Verdict::Fail(Error::InsufficientScope { www_authenticate: None }));
+    assert_eq!(classify(404, None, None), Verdict::Fail(Error::HttpStatus { what: "FHIR server", status: 404 }));
+    assert_eq!(classify(0, None, Some("https://x/y")), Verdict::Fail(Error::UnexpectedRedirect { url: "https://x/y".into() }));
+    assert_eq!(Error::InsufficientScope { www_authenticate: None }.code(), "insufficient_scope");
+}
