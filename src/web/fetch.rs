@@ -1,9 +1,10 @@
 //! `fetch` behind [`Http`]. Redirects are never followed (`redirect: "manual"`): a token or a
-//! token request must not travel to a URL the core did not check.
+//! token request must not travel to a URL the core did not check. Nothing goes through the HTTP
+//! cache (`cache: "no-store"`): patient data and tokens stay out of the browser's disk cache.
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestInit, RequestMode, RequestRedirect, Response, ResponseType};
+use web_sys::{Headers, Request, RequestCache, RequestInit, RequestMode, RequestRedirect, Response, ResponseType};
 
 use super::{js_message, window};
 use crate::core::http::HttpRequest;
@@ -28,6 +29,7 @@ impl Http for Fetch {
         init.set_method(&req.method);
         init.set_mode(RequestMode::Cors);
         init.set_redirect(RequestRedirect::Manual);
+        init.set_cache(RequestCache::NoStore);
         init.set_headers(&headers);
         if let Some(body) = &req.body {
             init.set_body(&JsValue::from_str(body));

@@ -47,3 +47,38 @@ export async function launchFromDemo(page, { client = 'public', scope, epic = fa
   if (epic) await page.check('#epic');
   await page.click('#launch-button');
 }
+
+/** Waits until the demo shows the patient banner or an error; returns which, with the text. */
+export async function outcome(page) {
+  await page.waitForFunction(() => !document.getElementById('banner').hidden || !document.getElementById('error').hidden, null, { timeout: 20_000 });
+  const error = await page.evaluate(() => (document.getElementById('error').hidden ? null : document.getElementById('error-code').textContent));
+  return {
+    error,
+    message: await page.textContent('#error-message'),
+    name: await page.textContent('#patient-name'),
+    birthDate: await page.textContent('#patient-birth'),
+    gender: await page.textContent('#patient-gender'),
+  };
+}
+
+/** What this tab keeps in sessionStorage and localStorage. */
+export function storage(page) {
+  return page.evaluate(() => ({
+    session: sessionStorage.getItem('smart-wasm:session'),
+    launches: Object.keys(sessionStorage).filter((k) => k.startsWith('smart-wasm:launch:')).length,
+    localStorageKeys: Object.keys(localStorage).length,
+  }));
+}
+
+/** Sandbox events of one type. */
+export async function eventsOf(type) {
+  return (await sandbox.events()).filter((e) => e.type === type);
+}
+
+/** Runs a full standalone launch from the demo and returns the outcome. */
+export async function signIn(page, choices = {}, user = 'amy') {
+  await launchFromDemo(page, choices);
+  await loginAndConsent(page, user);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  return outcome(page);
+}

@@ -1,0 +1,80 @@
+// The demo journey a person takes, in headless Chromium against the local SMART sandbox.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, sandbox, signIn, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
+
+let browser;
+let page;
+before(async () => { browser = await launchBrowser(); });
+after(() => browser?.close());
+beforeEach(async () => {
+  await sandbox.reset();
+  page = await (await browser.newContext()).newPage();
+});
+
+test('standalone launch: login, consent, then the patient banner from the FHIR server', async () => {
+  const authorizeUrls = [];
+  page.on('request', (r) => { if (r.url().startsWith(`${AS}/auth?`)) authorizeUrls.push(new URL(r.url())); });
+  const shown = await signIn(page);
+  assert.equal(shown.error, null, shown.message);
+  assert.equal(shown.name, 'Amy V. Shaw');
+  assert.equal(shown.birthDate, '1987-02-20');
+  assert.equal(shown.gender, 'female');
+
+  const q = authorizeUrls[0].searchParams;
+  assert.equal(q.get('response_type'), 'code');
+  assert.equal(q.get('client_id'), 'demo-public');
+  assert.equal(q.get('redirect_uri'), `${DEMO}/index.html`);
+  assert.equal(q.get('aud'), FHIR);
+  assert.equal(q.get('code_challenge_method'), 'S256');
+  assert.match(q.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
+  assert.match(q.get('state'), /^[A-Za-z0-9_-]{43}$/);
+
+  const [grant] = await eventsOf('token');
+  assert.equal(grant.grantType, 'authorization_code');
+  assert.equal(grant.basicAuth, false);
+  const [read] = await eventsOf('fhir');
+  assert.equal(read.path, '/4_0_0/Patient/amy');
+  assert.equal(read.status, 200);
+  assert.equal(read.jti, grant.jti, 'the FHIR read used the issued access token');
+
+  const context = JSON.parse(await page.textContent('#context-json'));
+  assert.equal(context.tokenResponse.patient, 'amy');
+  assert.equal(context.tokenResponse.need_patient_banner, true);
+  assert.equal(new URL(page.url()).search, '', 'code and state removed from the address bar');
+  const kept = await storage(page);
+  assert.ok(kept.session, 'session kept for this tab');
+  assert.equal(kept.launches, 0, 'launch record consumed');
+  assert.equal(kept.localStorageKeys, 0, 'nothing in localStorage');
+});
+
+test('a reload of the tab restores the session without a new token request', async () => {
+  await signIn(page, {}, 'daniel');
+  await page.reload();
+  const shown = await outcome(page);
+  assert.equal(shown.name, 'Daniel X. Adams');
+  assert.equal((await eventsOf('token')).length, 1);
+  assert.equal((await eventsOf('fhir')).length, 2);
+});
+
+test('confidential client: the code exchange authenticates with HTTP Basic', async () => {
+  const shown = await signIn(page, { client: 'confidential' }, 'kim');
+  assert.equal(shown.error, null, shown.message);
+  assert.equal(shown.name, 'Kim Lee');
+  const [grant] = await eventsOf('token');
+  assert.equal(grant.clientId, 'demo-confidential');
+  assert.equal(grant.basicAuth, true);
+  assert.equal(grant.status, 200, 'the sandbox accepted the form-encoded secret');
+  const kept = await storage(page);
+  assert.ok(!kept.session.includes('demo-secret'), 'the client secret is never stored');
+});
+
+test('Epic-Client-ID is sent on FHIR calls when asked for', async () => {
+  await signIn(page, { epic: true });
+  const [read] = await eventsOf('fhir');
+  assert.equal(read.epicClientId, 'demo-public');
+  await sandbox.reset();
+  const other = await (await browser.newContext()).newPage();
+  await signIn(other);
+  assert.equal((await eventsOf('fhir'))[0].epicClientId, null, 'not sent by default');
+});

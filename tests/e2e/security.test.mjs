@@ -1,0 +1,88 @@
+// Attacks and refusals: tampered and replayed callbacks, an error callback, and EHR launches with
+// an iss that is or is not on the app's allow-list.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
+
+let browser;
+let page;
+before(async () => { browser = await launchBrowser(); });
+after(() => browser?.close());
+beforeEach(async () => {
+  await sandbox.reset();
+  page = await (await browser.newContext()).newPage();
+});
+
+/** Runs login and consent, but the demo's script is blocked when the browser comes back, so the
+ * code is left unused; returns the callback URL. */
+async function captureCallback() {
+  await launchFromDemo(page);
+  await page.waitForURL(`${AS}/interaction/**`);
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await loginAndConsent(page);
+  await page.waitForURL((url) => url.origin === DEMO && url.searchParams.has('code'));
+  await page.unrouteAll();
+  return new URL(page.url());
+}
+
+test('a callback with a tampered state is refused and stores no token', async () => {
+  const real = await captureCallback();
+  const forged = new URL(real);
+  forged.searchParams.set('state', 'attacker-chosen-state');
+  await page.goto(forged.href);
+  const shown = await outcome(page);
+  assert.equal(shown.error, 'unknown_state');
+  assert.equal((await storage(page)).session, null, 'no session stored');
+  assert.equal((await eventsOf('token')).length, 0, 'the code was not exchanged');
+
+  // The genuine callback still completes: the forged one consumed nothing.
+  await page.goto(real.href);
+  assert.equal((await outcome(page)).name, 'Amy V. Shaw');
+});
+
+test('a replayed callback is refused: state is single use', async () => {
+  const real = await captureCallback();
+  await page.goto(real.href);
+  assert.equal((await outcome(page)).error, null);
+  await page.evaluate(() => sessionStorage.removeItem('smart-wasm:session'));
+  await page.goto(real.href);
+  assert.equal((await outcome(page)).error, 'unknown_state');
+  assert.equal((await eventsOf('token')).length, 1, 'the code was exchanged once');
+});
+
+test('cancelling at the authorization server comes back as authorization_error', async () => {
+  await launchFromDemo(page);
+  await page.waitForURL(`${AS}/interaction/**`);
+  await page.click('text=[ Cancel ]');
+  await page.waitForURL(`${DEMO}/index.html**`);
+  const shown = await outcome(page);
+  assert.equal(shown.error, 'authorization_error');
+  assert.match(shown.message, /access_denied/);
+  assert.equal((await storage(page)).session, null);
+});
+
+test('an EHR launch with an iss that is not on the allow-list is refused before any request', async () => {
+  const requested = [];
+  page.on('request', (r) => requested.push(r.url()));
+  await page.goto(`${DEMO}/launch.html?iss=${encodeURIComponent('http://127.0.0.1:9/evil/fhir')}&launch=abc`);
+  await page.waitForSelector('#error:not([hidden])');
+  assert.equal(await page.textContent('#error-code'), 'iss_not_allowed');
+  assert.equal(new URL(page.url()).origin, DEMO, 'still on the app');
+  assert.ok(requested.every((u) => new URL(u).origin === DEMO), `requests: ${requested.join(', ')}`);
+  assert.equal((await storage(page)).launches, 0, 'no launch started');
+});
+
+test('an EHR launch from a configured server sends launch and completes', async () => {
+  const authorizeUrls = [];
+  page.on('request', (r) => { if (r.url().startsWith(`${AS}/auth?`)) authorizeUrls.push(new URL(r.url())); });
+  await page.goto(`${DEMO}/launch.html?iss=${encodeURIComponent(`${FHIR}/`)}&launch=ehr-context-42`);
+  await loginAndConsent(page, 'daniel');
+  await page.waitForURL(`${DEMO}/index.html**`);
+  const shown = await outcome(page);
+  assert.equal(shown.error, null, shown.message);
+  assert.equal(shown.name, 'Daniel X. Adams');
+  const q = authorizeUrls[0].searchParams;
+  assert.equal(q.get('launch'), 'ehr-context-42');
+  assert.equal(q.get('aud'), FHIR);
+  assert.ok(q.get('scope').split(' ').includes('launch'), 'launch scope added for an EHR launch');
+});
