@@ -20,6 +20,13 @@ export function controlRoutes(app, { seenTokens, config }) {
     settings.accessTokenTTL = ttl;
     res.json(settings);
   });
+  // For the fetch adapter's tests: what arrived, and a redirect that must not be followed.
+  app.all('/_sandbox/echo', express.text({ type: '*/*' }), (req, res) => {
+    res.json({ method: req.method, body: typeof req.body === 'string' ? req.body : '', headers: {
+      authorization: req.get('authorization') ?? null, 'content-type': req.get('content-type') ?? null,
+      accept: req.get('accept') ?? null, 'epic-client-id': req.get('epic-client-id') ?? null } });
+  });
+  app.get('/_sandbox/redirect', (req, res) => res.redirect(302, '/_sandbox/echo'));
   app.post('/_sandbox/revoke', (req, res) => {
     for (const jti of seenTokens.keys()) seenTokens.set(jti, 'revoked');
     res.json({ revoked: seenTokens.size });

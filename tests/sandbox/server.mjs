@@ -154,7 +154,7 @@ const cors = (req, res, next) => {
   const origin = req.get('origin');
   if (origin && LOOPBACK_ORIGIN.test(origin)) {
     res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'WWW-Authenticate',
-      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Epic-Client-ID', 'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE' });
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Epic-Client-ID, Prefer', 'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE' });
   }
   if (req.method === 'OPTIONS') return res.sendStatus(204);
   next();
