@@ -1,0 +1,171 @@
+// Types of smart-wasm's JavaScript API. Error codes are checked against the Rust error enum by the
+// crate's tests (src/core/error.rs), so this list cannot drift from what the module throws.
+
+/** Stable `.code` of every error the library throws. */
+export type ErrorCode =
+  // the caller's input
+  | 'invalid_option' // an option is missing, of the wrong type, or invalid
+  | 'iss_not_allowed' // EHR launch `iss` is not one of the configured servers
+  | 'invalid_url' // a URL is not an acceptable absolute http(s) URL
+  | 'insecure_url' // a URL is not https: (loopback http: is allowed)
+  | 'url_not_allowed' // client.request() to a URL outside the session's FHIR server
+  | 'missing_context' // e.g. client.patient.read() without a patient in context
+  | 'no_launch' // ready(): no authorization response to complete and no stored session
+  // the servers' answers
+  | 'invalid_discovery' // .well-known/smart-configuration is malformed
+  | 'pkce_unsupported' // the server does not offer PKCE S256
+  | 'missing_state' // the redirect has no state
+  | 'unknown_state' // the redirect's state matches no launch in flight (tampered, replayed, expired)
+  | 'missing_code' // the redirect has neither code nor error
+  | 'issuer_mismatch' // RFC 9207: the redirect's iss is not the authorization server's issuer
+  | 'authorization_error' // the redirect carries error= (see .error, .errorDescription)
+  | 'token_error' // the token endpoint answered an OAuth error (see .error, .errorDescription, .status)
+  | 'invalid_token_response' // a token response field is missing or of the wrong type
+  | 'unsupported_token_type' // token_type is not bearer
+  | 'no_refresh_token' // a refresh was needed but the session has no refresh token
+  | 'invalid_json' // a response body is not a JSON object
+  | 'response_too_large' // a response body is larger than any legitimate one
+  | 'http_error' // an unexpected HTTP status (see .status, .body)
+  | 'unauthorized' // the FHIR server answered 401 even after a refresh
+  | 'insufficient_scope' // the FHIR server answered 403 (see .body)
+  | 'unexpected_redirect' // a response redirected; redirects are never followed
+  // the browser
+  | 'network_error'
+  | 'storage_error'
+  | 'crypto_error';
+
+/** Every error the library throws is an `Error` named `SmartError` with a stable `code`. */
+export interface SmartError extends Error {
+  name: 'SmartError';
+  code: ErrorCode;
+  /** HTTP status, for token_error, http_error, unauthorized, insufficient_scope. */
+  status?: number;
+  /** OAuth `error`, for authorization_error and token_error. */
+  error?: string;
+  /** OAuth `error_description`, when the server sent one. */
+  errorDescription?: string;
+  /** The response body (parsed JSON, e.g. an OperationOutcome, or text), for FHIR errors. */
+  body?: unknown;
+}
+
+/** One FHIR server the app is registered with. Production and non-production client ids differ. */
+export interface ServerOptions {
+  /** FHIR base URL (the SMART `iss`); with or without a trailing slash. */
+  iss: string;
+  /** The client id this server issued (defaults to the top-level `clientId`). */
+  clientId?: string;
+  /**
+   * Client secret of a confidential-symmetric client. Never stored by the library; pass the same
+   * options to `ready()`. A secret in code shipped to browsers is not secret: use this only for
+   * internal tools and tests.
+   */
+  clientSecret?: string;
+  /** Scopes to request (defaults to the top-level `scope`). */
+  scope?: string;
+  /** Exact redirect URI registered with the server (defaults to the top-level one, else this page). */
+  redirectUri?: string;
+}
+
+export interface AuthorizeOptions {
+  /** The servers the app knows. Also the EHR-launch `iss` allow-list. */
+  servers?: ServerOptions[];
+  /** Single-server shorthand, or with `servers`: which server a standalone launch uses. */
+  iss?: string;
+  /** Same as `iss` (fhirclient.js's name). */
+  fhirServiceUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scope?: string;
+  redirectUri?: string;
+  /** Send `aud` (the FHIR base) on the authorize request. Default true; some servers reject it. */
+  aud?: boolean;
+  /** Send `Epic-Client-ID: <client id>` on FHIR requests. Default false. */
+  epicClientIdHeader?: boolean;
+  /** Seconds before expiry at which `request()` refreshes the access token. Default 30. */
+  refreshMargin?: number;
+  /** `authorize()` resolves to the authorization URL instead of navigating to it. */
+  noRedirect?: boolean;
+}
+
+/** The token response, every field kept (unknown ones too). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in?: number;
+  scope?: string;
+  refresh_token?: string;
+  id_token?: string;
+  patient?: string;
+  encounter?: string;
+  fhirContext?: Array<Record<string, unknown>>;
+  need_patient_banner?: boolean;
+  smart_style_url?: string;
+  intent?: string;
+  tenant?: string;
+  [field: string]: unknown;
+}
+
+/** `client.getState()` / `client.state`. */
+export interface ClientState {
+  serverUrl: string;
+  clientId: string;
+  tokenUri: string;
+  /** Granted scope (the requested one when the server did not say). */
+  scope: string;
+  /** Access token expiry, seconds since the epoch, or null when the server gave no expires_in. */
+  expiresAt: number | null;
+  tokenResponse: TokenResponse;
+}
+
+export interface RequestOptions {
+  method?: string;
+  /** Extra headers; `Authorization` and `Epic-Client-ID` are the client's own and are ignored. */
+  headers?: Record<string, string>;
+  /** A string, or an object sent as JSON (`application/fhir+json`). */
+  body?: string | object;
+}
+
+/** A minimal FHIR Patient, for `client.patient.read()`. */
+export interface FhirPatient {
+  resourceType: 'Patient';
+  id: string;
+  name?: Array<{ use?: string; family?: string; given?: string[]; text?: string }>;
+  gender?: string;
+  birthDate?: string;
+  [field: string]: unknown;
+}
+
+/** A client bound to one FHIR server and one authorized session. */
+export declare class Client {
+  private constructor();
+  /**
+   * A FHIR request with the Bearer token: a path relative to the FHIR base or an absolute URL under
+   * it. Resolves to the parsed JSON (null for an empty body). Refreshes shortly before expiry and
+   * once on a 401; concurrent callers share one refresh. Redirects are not followed.
+   */
+  request<T = any>(url: string | (RequestOptions & { url: string }), init?: RequestOptions): Promise<T>;
+  /** Refreshes the access token now; resolves to the new state. */
+  refresh(): Promise<ClientState>;
+  getPatientId(): string | undefined;
+  getEncounterId(): string | undefined;
+  getState(): ClientState;
+  readonly state: ClientState;
+  readonly patient: { readonly id: string | undefined; read<T = FhirPatient>(): Promise<T> };
+  /** Releases the WebAssembly memory of this client. */
+  free(): void;
+}
+
+/** Starts a SMART launch (standalone, or EHR when the page URL has `iss` and `launch`) and navigates. */
+export function authorize(options: AuthorizeOptions & { noRedirect: true }): Promise<string>;
+export function authorize(options: AuthorizeOptions): Promise<void>;
+/** Completes the launch on the redirect page, or restores this tab's session. */
+export function ready(options?: AuthorizeOptions): Promise<Client>;
+/** `ready()` when there is something to complete or restore, otherwise `authorize()`. */
+export function init(options: AuthorizeOptions): Promise<Client>;
+/** Loads the WebAssembly module ahead of the first call (optional). */
+export function loadModule(): Promise<unknown>;
+
+/** fhirclient.js's shape: `SMART.oauth2.authorize(...)`. */
+export declare const oauth2: { authorize: typeof authorize; ready: typeof ready; init: typeof init };
+declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init };
+export default SMART;

@@ -11,6 +11,9 @@ scripts/setup.sh
 echo "== native tests (sans-IO core)"
 cargo test --quiet
 
+echo "== TypeScript declarations (tsc --strict on a usage file)"
+node_modules/.bin/tsc -p tests/types/tsconfig.json && echo "types: ok"
+
 echo "== package build and size budget"
 scripts/build.sh
 

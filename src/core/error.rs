@@ -176,3 +176,81 @@ impl std::error::Error for Error {}
 
 /// Result with the crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    /// One of each variant. `exhaustive` below stops compiling when a variant is added, as a
+    /// reminder to add it here too.
+    fn samples() -> Vec<Error> {
+        let s = || String::from("x");
+        vec![
+            Error::InvalidOption { option: s(), reason: "" },
+            Error::IssNotAllowed { iss: s() },
+            Error::InvalidUrl { what: "", url: s() },
+            Error::InsecureUrl { what: "", url: s() },
+            Error::UrlNotAllowed { url: s() },
+            Error::MissingContext { key: "" },
+            Error::NoLaunch,
+            Error::InvalidDiscovery { field: "", reason: "" },
+            Error::PkceUnsupported,
+            Error::MissingState,
+            Error::UnknownState,
+            Error::MissingCode,
+            Error::IssuerMismatch { expected: s(), got: s() },
+            Error::AuthorizationError { error: s(), description: None },
+            Error::TokenError { status: 400, error: s(), description: None },
+            Error::InvalidTokenResponse { field: "", reason: "" },
+            Error::UnsupportedTokenType { token_type: s() },
+            Error::NoRefreshToken,
+            Error::InvalidJson { what: "" },
+            Error::ResponseTooLarge { what: "", limit: 0 },
+            Error::HttpStatus { what: "", status: 500 },
+            Error::Unauthorized,
+            Error::InsufficientScope { www_authenticate: None },
+            Error::UnexpectedRedirect { url: s() },
+            Error::Network { message: s() },
+            Error::Storage { message: s() },
+            Error::Crypto { message: s() },
+        ]
+    }
+
+    #[allow(dead_code)]
+    fn exhaustive(e: &Error) {
+        match e {
+            Error::InvalidOption { .. } | Error::IssNotAllowed { .. } | Error::InvalidUrl { .. } | Error::InsecureUrl { .. }
+            | Error::UrlNotAllowed { .. } | Error::MissingContext { .. } | Error::NoLaunch | Error::InvalidDiscovery { .. }
+            | Error::PkceUnsupported | Error::MissingState | Error::UnknownState | Error::MissingCode
+            | Error::IssuerMismatch { .. } | Error::AuthorizationError { .. } | Error::TokenError { .. }
+            | Error::InvalidTokenResponse { .. } | Error::UnsupportedTokenType { .. } | Error::NoRefreshToken
+            | Error::InvalidJson { .. } | Error::ResponseTooLarge { .. } | Error::HttpStatus { .. } | Error::Unauthorized
+            | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::Network { .. }
+            | Error::Storage { .. } | Error::Crypto { .. } => {}
+        }
+    }
+
+    #[test]
+    fn codes_are_unique_and_exactly_those_the_typescript_types_list() {
+        let codes: Vec<&str> = samples().iter().map(Error::code).collect();
+        let mut unique = codes.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), codes.len(), "duplicate codes");
+        let dts = include_str!("../../pkg-template/index.d.ts");
+        let union = dts.lines().skip_while(|l| !l.starts_with("export type ErrorCode =")).skip(1);
+        let mut declared = Vec::new();
+        for line in union {
+            let code = line.split("//").next().unwrap_or("");
+            declared.extend(code.split('\'').skip(1).step_by(2));
+            if code.trim_end().ends_with(';') {
+                break;
+            }
+        }
+        declared.sort_unstable();
+        assert_eq!(declared, unique);
+        for e in samples() {
+            assert!(!e.message().is_empty(), "{e:?}");
+        }
+    }
+}

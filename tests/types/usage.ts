@@ -1,0 +1,32 @@
+// Compiled with `tsc --noEmit --strict` by scripts/test.sh: the package's declarations describe a
+// usable API (this file is never run).
+import SMART, { authorize, ready, init, type Client, type SmartError, type ErrorCode, type ClientState } from 'smart-wasm';
+
+async function portal(): Promise<string> {
+  const url: string = await authorize({ iss: 'https://ehr.example.org/fhir/R4', clientId: 'x', scope: 'launch/patient', noRedirect: true });
+  await SMART.oauth2.authorize({
+    servers: [
+      { iss: 'https://prod.example.org/R4', clientId: 'prod-id' },
+      { iss: 'https://nonprod.example.org/R4', clientId: 'nonprod-id' },
+    ],
+    scope: 'openid fhirUser launch/patient patient/Patient.rs offline_access',
+    redirectUri: 'https://app.example.org/',
+    epicClientIdHeader: true,
+  });
+  const client: Client = await ready();
+  const again: Client = await init({ iss: 'https://ehr.example.org/fhir/R4', clientId: 'x', scope: 's' });
+  const patient = await client.patient.read();
+  const name: string | undefined = patient.name?.[0]?.family;
+  const bundle = await client.request<{ total: number }>('Observation?patient=' + client.getPatientId(), { headers: { Prefer: 'x' } });
+  const state: ClientState = await again.refresh();
+  const exp: number | null = state.expiresAt;
+  try {
+    await client.request({ url: 'Patient', method: 'POST', body: { resourceType: 'Patient' } });
+  } catch (e) {
+    const err = e as SmartError;
+    const code: ErrorCode = err.code;
+    if (code === 'insufficient_scope' || code === 'token_error') return `${err.status} ${err.error ?? ''}`;
+  }
+  return `${url} ${name} ${bundle.total} ${exp} ${client.state.tokenResponse.patient}`;
+}
+void portal;
