@@ -6,9 +6,10 @@ let loading;
 /** Fetches and instantiates the module once; every export awaits it. */
 export const loadModule = () => (loading ??= load({ module_or_path: new URL('./smart_wasm_bg.wasm', import.meta.url) }));
 
-export const authorize = async (options) => (await loadModule(), wasm.authorize(options));
-export const ready = async (options) => (await loadModule(), wasm.ready(options));
-export const init = async (options) => (await loadModule(), wasm.init(options));
+const call = async (op, options) => (await loadModule(), wasm.run(op, options));
+export const authorize = (options) => call(0, options);
+export const ready = (options) => call(1, options);
+export const init = (options) => call(2, options);
 export const Client = wasm.Client;
 
 /** fhirclient.js's shape, so a port is a changed import: `SMART.oauth2.authorize(...)`. */

@@ -146,27 +146,48 @@ fn request_args(input: &JsValue, init: &JsValue) -> Result<(String, String, Vec<
     Ok((url, method, headers, body))
 }
 
+/// The asynchronous operations of `Client`, run by one promise-making function (each separate
+/// `future_to_promise` costs ~1–2 KB of wasm).
+enum Op {
+    Request(JsValue, JsValue),
+    Refresh,
+    ReadPatient,
+}
+
+fn run(inner: Rc<Inner>, op: Op) -> Promise {
+    future_to_promise(async move {
+        match op {
+            Op::Request(input, init) => {
+                let (url, method, headers, body) = request_args(&input, &init)?;
+                inner.request(url, method, headers, body).await
+            }
+            Op::Refresh => {
+                if inner.session.borrow().refresh_token.is_none() {
+                    return Err(js(Error::NoRefreshToken));
+                }
+                inner.refresh_shared().await?;
+                Ok(state_value(&inner.session.borrow()))
+            }
+            Op::ReadPatient => {
+                let id = inner.session.borrow().context("patient").map(str::to_owned);
+                let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
+                let path = crate::core::cat(&["Patient/", &crate::core::url::form_encode(&id)]);
+                inner.request(path, "GET".into(), Vec::new(), None).await
+            }
+        }
+    })
+}
+
 #[wasm_bindgen]
 impl Client {
     /// `request(urlOrPath, init?)`: a FHIR request with the Bearer token; resolves to the parsed JSON.
     pub fn request(&self, input: JsValue, init: JsValue) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let (url, method, headers, body) = request_args(&input, &init)?;
-            inner.request(url, method, headers, body).await
-        })
+        run(Rc::clone(&self.inner), Op::Request(input, init))
     }
 
     /// Refreshes the access token now (RFC 6749 §6); resolves to the new state.
     pub fn refresh(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            if inner.session.borrow().refresh_token.is_none() {
-                return Err(js(Error::NoRefreshToken));
-            }
-            inner.refresh_shared().await?;
-            Ok(state_value(&inner.session.borrow()))
-        })
+        run(Rc::clone(&self.inner), Op::Refresh)
     }
 
     /// The patient in context (`patient` of the token response), or `null`.
@@ -214,12 +235,6 @@ impl PatientApi {
 
     /// Reads `Patient/{id}` of the patient in context.
     pub fn read(&self) -> Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let id = inner.session.borrow().context("patient").map(str::to_owned);
-            let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
-            let path = crate::core::cat(&["Patient/", &crate::core::url::form_encode(&id)]);
-            inner.request(path, "GET".into(), Vec::new(), None).await
-        })
+        run(Rc::clone(&self.inner), Op::ReadPatient)
     }
 }

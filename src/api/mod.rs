@@ -6,7 +6,7 @@ mod client;
 
 pub use client::{Client, PatientApi};
 
-use js_sys::{Object, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -69,11 +69,23 @@ fn flag(v: &JsValue, key: &str) -> bool {
     Reflect::get(v, &JsValue::from_str(key)).map(|x| x.is_truthy()).unwrap_or(false)
 }
 
+/// The one entry point `index.js` calls: `0` authorize, `1` ready, `2` init. (One exported async
+/// function instead of three saves ~1 KB gzip; the public names live in `index.js`.)
+#[wasm_bindgen]
+pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(async move {
+        match op {
+            0 => authorize(opts).await,
+            1 => ready(opts).await.map(JsValue::from),
+            _ => init(opts).await.map(JsValue::from),
+        }
+    })
+}
+
 /// Starts a SMART launch: standalone, or EHR when the page URL has `iss` (which must be one of the
 /// configured servers) and `launch`. Navigates to the authorization server; with
 /// `noRedirect: true` returns the URL instead.
-#[wasm_bindgen]
-pub async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
+async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
     let o = options(&opts)?;
     let url = begin_launch(&Fetch, &SessionStore, &Browser, &o, &page_url()?).await.map_err(js)?;
     if flag(&opts, "noRedirect") {
@@ -95,12 +107,8 @@ fn clean_address_bar(page: &str) {
 /// On the redirect page: completes the launch (code → token) and returns a [`Client`]; on a later
 /// load of the same tab, returns the stored session's client. `options` (the same object given to
 /// `authorize`) is needed for confidential clients, whose secret is never stored.
-#[wasm_bindgen]
-pub async fn ready(opts: Option<Object>) -> Result<Client, JsValue> {
-    let o = match &opts {
-        Some(v) if !v.is_undefined() && !v.is_null() => Some(options(v)?),
-        _ => None,
-    };
+async fn ready(opts: JsValue) -> Result<Client, JsValue> {
+    let o = if opts.is_undefined() || opts.is_null() { None } else { Some(options(&opts)?) };
     let page = page_url()?;
     let session = if is_callback(&page) {
         let s = complete_launch(&Fetch, &SessionStore, o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
@@ -114,13 +122,12 @@ pub async fn ready(opts: Option<Object>) -> Result<Client, JsValue> {
 
 /// `ready()` when the page is a redirect or has a session; otherwise `authorize()` (the returned
 /// promise then never settles, as the page navigates away).
-#[wasm_bindgen]
-pub async fn init(opts: Object) -> Result<Client, JsValue> {
+async fn init(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
     if is_callback(&page) || restore_session(&SessionStore).map_err(js)?.is_some() {
-        return ready(Some(opts)).await;
+        return ready(opts).await;
     }
-    authorize(opts.into()).await?;
+    authorize(opts).await?;
     JsFuture::from(js_sys::Promise::new(&mut |_, _| {})).await?;
     Err(js(Error::NoLaunch))
 }

@@ -3,9 +3,9 @@
 
 use super::config::{LaunchKind, Options, ServerEntry};
 use super::discovery::SmartConfiguration;
-use super::encode::{json_object, opt_bool, opt_str};
+use super::encode::Stored;
 use super::json::Obj;
-use super::error::{Error, Result};
+use super::error::Result;
 use super::types::{ClientId, FhirBase, HttpUrl, Issuer, PkceChallenge, PkceVerifier, Scope, State};
 
 /// Everything needed to finish a launch on the redirect page. Holds no client secret.
@@ -116,10 +116,6 @@ pub fn authorize_request(
     }
 }
 
-fn corrupt() -> Error {
-    Error::Storage { message: "stored launch record is malformed".into() }
-}
-
 impl LaunchRecord {
     /// The JSON text stored in `sessionStorage`.
     pub fn to_json(&self) -> String {
@@ -142,23 +138,20 @@ impl LaunchRecord {
 
     /// Reads a stored record back; anything malformed is a [`Error::Storage`].
     pub fn from_json(s: &str) -> Result<Self> {
-        let m = json_object("launch record", s, 64 * 1024).map_err(|_| corrupt())?;
-        let s = |k: &str| opt_str(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
-        let b = |k: &str| opt_bool(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
-        let n = |k: &str| m.get(k).and_then(|v| v.as_u64()).ok_or_else(corrupt);
+        let r = Stored::parse("launch record", s, 64 * 1024)?;
         Ok(LaunchRecord {
-            iss: FhirBase::parse("iss", s("iss")?)?,
-            client_id: ClientId::new(s("clientId")?),
-            confidential: b("confidential")?,
-            redirect_uri: HttpUrl::parse("redirectUri", s("redirectUri")?)?,
-            scope: Scope::parse(s("scope")?),
-            token_endpoint: HttpUrl::parse("token_endpoint", s("tokenEndpoint")?)?,
-            issuer: opt_str(&m, "issuer", corrupt)?.map(Issuer::new),
-            iss_required: b("issRequired")?,
-            verifier: PkceVerifier::parse(s("verifier")?)?,
-            epic_client_id_header: b("epicClientIdHeader")?,
-            refresh_margin: n("refreshMargin")?,
-            created_at: n("createdAt")?,
+            iss: FhirBase::parse("iss", r.str("iss")?)?,
+            client_id: ClientId::new(r.str("clientId")?),
+            confidential: r.bool("confidential")?,
+            redirect_uri: HttpUrl::parse("redirectUri", r.str("redirectUri")?)?,
+            scope: Scope::parse(r.str("scope")?),
+            token_endpoint: HttpUrl::parse("token_endpoint", r.str("tokenEndpoint")?)?,
+            issuer: r.opt_str("issuer")?.map(Issuer::new),
+            iss_required: r.bool("issRequired")?,
+            verifier: PkceVerifier::parse(r.str("verifier")?)?,
+            epic_client_id_header: r.bool("epicClientIdHeader")?,
+            refresh_margin: r.u64("refreshMargin")?,
+            created_at: r.u64("createdAt")?,
         })
     }
 

@@ -72,6 +72,55 @@ pub fn opt_str<'a>(m: &'a Obj, key: &str, bad: impl FnOnce() -> Error) -> Result
     }
 }
 
+/// A JSON object this crate wrote to storage and reads back; anything missing or mistyped is an
+/// [`Error::Storage`] naming the record.
+pub struct Stored {
+    obj: Obj,
+    what: What,
+}
+
+impl Stored {
+    /// Parses a stored record (at most `limit` bytes).
+    pub fn parse(what: What, text: &str, limit: usize) -> Result<Self> {
+        let obj = json_object(what, text, limit).map_err(|_| Self::corrupt_err(what))?;
+        Ok(Stored { obj, what })
+    }
+    fn corrupt_err(what: What) -> Error {
+        Error::Storage { message: crate::core::cat(&["stored ", what, " is malformed"]) }
+    }
+    /// The error for a malformed record.
+    pub fn corrupt(&self) -> Error {
+        Self::corrupt_err(self.what)
+    }
+    /// A required string.
+    pub fn str(&self, key: &str) -> Result<&str> {
+        self.opt_str(key)?.ok_or_else(|| self.corrupt())
+    }
+    /// An optional string.
+    pub fn opt_str(&self, key: &str) -> Result<Option<&str>> {
+        opt_str(&self.obj, key, || self.corrupt())
+    }
+    /// A required boolean.
+    pub fn bool(&self, key: &str) -> Result<bool> {
+        opt_bool(&self.obj, key, || self.corrupt())?.ok_or_else(|| self.corrupt())
+    }
+    /// An optional non-negative integer.
+    pub fn opt_u64(&self, key: &str) -> Result<Option<u64>> {
+        match self.obj.get(key) {
+            None | Some(Json::Null) => Ok(None),
+            Some(v) => v.as_u64().map(Some).ok_or_else(|| self.corrupt()),
+        }
+    }
+    /// A required non-negative integer.
+    pub fn u64(&self, key: &str) -> Result<u64> {
+        self.opt_u64(key)?.ok_or_else(|| self.corrupt())
+    }
+    /// A required object.
+    pub fn obj(&self, key: &str) -> Result<Obj> {
+        self.obj.get(key).and_then(Json::as_object).cloned().ok_or_else(|| self.corrupt())
+    }
+}
+
 /// Reads an optional boolean member; present with another type is an error made by `bad`.
 pub fn opt_bool(m: &Obj, key: &str, bad: impl FnOnce() -> Error) -> Result<Option<bool>> {
     match m.get(key) {

@@ -2,7 +2,7 @@
 //! refresh answer. Serialized to `sessionStorage` so a reload of the tab keeps the session.
 
 use super::authorize::LaunchRecord;
-use super::encode::{json_object, opt_bool, opt_str};
+use super::encode::Stored;
 use super::json::{Json, Obj};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
@@ -123,26 +123,19 @@ impl Session {
 
     /// Reads a stored session back; anything malformed is a [`Error::Storage`].
     pub fn from_json(s: &str) -> Result<Session> {
-        let corrupt = || Error::Storage { message: "stored session is malformed".into() };
-        let m = json_object("session", s, 2 * 1024 * 1024).map_err(|_| corrupt())?;
-        let s = |k: &str| opt_str(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
-        let b = |k: &str| opt_bool(&m, k, corrupt).and_then(|v| v.ok_or_else(corrupt));
-        let expires_at = match m.get("expiresAt") {
-            None | Some(Json::Null) => None,
-            Some(v) => Some(v.as_u64().ok_or_else(corrupt)?),
-        };
+        let r = Stored::parse("session", s, 2 * 1024 * 1024)?;
         Ok(Session {
-            iss: FhirBase::parse("iss", s("iss")?)?,
-            client_id: ClientId::new(s("clientId")?),
-            confidential: b("confidential")?,
-            token_endpoint: HttpUrl::parse("token_endpoint", s("tokenEndpoint")?)?,
-            access_token: AccessToken::new(s("accessToken")?),
-            refresh_token: opt_str(&m, "refreshToken", corrupt)?.map(RefreshToken::new),
-            expires_at,
-            scope: Scope::parse(s("scope")?),
-            token_response: m.get("tokenResponse").and_then(Json::as_object).cloned().ok_or_else(corrupt)?,
-            epic_client_id_header: b("epicClientIdHeader")?,
-            refresh_margin: m.get("refreshMargin").and_then(Json::as_u64).ok_or_else(corrupt)?,
+            iss: FhirBase::parse("iss", r.str("iss")?)?,
+            client_id: ClientId::new(r.str("clientId")?),
+            confidential: r.bool("confidential")?,
+            token_endpoint: HttpUrl::parse("token_endpoint", r.str("tokenEndpoint")?)?,
+            access_token: AccessToken::new(r.str("accessToken")?),
+            refresh_token: r.opt_str("refreshToken")?.map(RefreshToken::new),
+            expires_at: r.opt_u64("expiresAt")?,
+            scope: Scope::parse(r.str("scope")?),
+            token_response: r.obj("tokenResponse")?,
+            epic_client_id_header: r.bool("epicClientIdHeader")?,
+            refresh_margin: r.u64("refreshMargin")?,
         })
     }
 }

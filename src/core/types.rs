@@ -204,7 +204,14 @@ impl Scope {
                 out.push(t);
             }
         }
-        Scope(out.join(" "))
+        let mut s = String::new();
+        for t in out {
+            if !s.is_empty() {
+                s.push(' ');
+            }
+            s.push_str(t);
+        }
+        Scope(s)
     }
     /// The normalized scope string.
     pub fn as_str(&self) -> &str {
