@@ -20,6 +20,8 @@ test('standalone launch: login, consent, then the patient banner from the FHIR s
   assert.equal(shown.name, 'Amy V. Shaw');
   assert.equal(shown.birthDate, '1987-02-20');
   assert.equal(shown.gender, 'female');
+  assert.equal(await page.isVisible('#launch'), false, 'the launch form is gone once signed in');
+  assert.equal(await page.isVisible('#banner'), true);
 
   const q = authorizeUrls[0].searchParams;
   assert.equal(q.get('response_type'), 'code');
