@@ -10,7 +10,7 @@ use crate::core::config::{ehr_launch_params, Options};
 use crate::core::discovery::{discovery_request, parse_smart_configuration};
 use crate::core::http::HttpRequest;
 use crate::core::session::Session;
-use crate::core::token::{code_request, parse_token_response, ClientAuth};
+use crate::core::token::{code_request, parse_token_response};
 use crate::core::types::{ClientSecret, PkceVerifier};
 use crate::core::{Error, Result};
 
@@ -98,7 +98,7 @@ pub async fn begin_launch(
 
 /// The client secret the configuration holds for a session's server and client, if any.
 pub fn secret_for<'a>(opts: Option<&'a Options>, session: &Session) -> Option<&'a ClientSecret> {
-    opts?.entry_for(&session.iss, &session.client_id)?.client_secret.as_ref()
+    opts?.entry_for(&session.binding.iss, &session.binding.client_id)?.client_secret.as_ref()
 }
 
 /// Completes a launch on the redirect page: the record for `state` is taken out of storage first
@@ -120,9 +120,9 @@ pub async fn complete_launch(
         return Err(Error::UnknownState);
     }
     let code = callback.verify(&record)?;
-    let secret = opts.and_then(|o| o.entry_for(&record.iss, &record.client_id)?.client_secret.as_ref());
-    let auth = ClientAuth::for_client(&record.client_id, record.confidential, secret)?;
-    let resp = http.send(&code_request(&record.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier)).await?;
+    let b = &record.binding;
+    let secret = opts.and_then(|o| o.entry_for(&b.iss, &b.client_id)?.client_secret.as_ref());
+    let resp = http.send(&code_request(&b.token_endpoint, b.client_auth(secret)?, &code, &record.redirect_uri, &record.verifier)).await?;
     let session = Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now);
     store.set(SESSION_KEY, &session.to_json())?;
     Ok(session)

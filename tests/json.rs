@@ -1,5 +1,7 @@
 //! The strict JSON module against serde_json as oracle.
 
+mod support;
+
 use smart_wasm::core::json::{parse, u64_text, Json, Obj, MAX_DEPTH};
 
 /// Our value as a serde_json value (numbers through serde_json's own reading of the text).
@@ -93,26 +95,7 @@ fn objects_keep_member_order_and_replace_in_place() {
 #[test]
 fn mutated_documents_never_panic_and_never_accept_what_serde_json_refuses() {
     let alphabet = b"{}[]\",:\\u0123456789abcdefenulltrue -+.eE \t\n";
-    let mut rng = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
-    for i in 0..20_000 {
-        let mut s = VALID[i % VALID.len()].as_bytes().to_vec();
-        for _ in 0..1 + next() % 3 {
-            let pos = (next() as usize) % (s.len() + 1);
-            let c = alphabet[(next() as usize) % alphabet.len()];
-            match next() % 3 {
-                0 if pos < s.len() => s[pos] = c,
-                1 if pos < s.len() => {
-                    s.remove(pos);
-                }
-                _ => s.insert(pos, c),
-            }
-        }
+    for s in support::mutations(VALID, alphabet, 20_000, 3) {
         let Ok(doc) = String::from_utf8(s) else { continue };
         if let Ok(ours) = parse(&doc) {
             match serde_json::from_str::<serde_json::Value>(&doc) {

@@ -126,7 +126,7 @@ fn ehr_launch_adds_launch_and_takes_iss_from_the_url() {
     assert_eq!(q["client_id"], "prod-id");
     assert_eq!(q["scope"], "launch patient/*.rs");
     assert_eq!(q["aud"], FHIR);
-    assert_eq!(record.iss.as_str(), FHIR);
+    assert_eq!(record.binding.iss.as_str(), FHIR);
 }
 
 #[test]

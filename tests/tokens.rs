@@ -218,7 +218,7 @@ fn fhir_requests_carry_the_token_and_the_epic_header() {
     assert_eq!(req.header_value("Accept"), Some("application/fhir+json"));
     assert_eq!(req.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("authorization")).count(), 1);
     let mut plain = s.clone();
-    plain.epic_client_id_header = false;
+    plain.binding.epic_client_id_header = false;
     assert_eq!(fhir_request(&plain, "GET", FHIR.into(), &[], None).header_value("Epic-Client-ID"), None);
 }
 

@@ -1,6 +1,8 @@
 //! The strict URL module against the `url` crate (a WHATWG URL implementation) as oracle: every
 //! URL we accept serializes exactly as WHATWG does; ambiguous inputs are refused.
 
+mod support;
+
 use smart_wasm::core::url::{form_encode, parse_form, Host, Url};
 
 fn oracle(s: &str) -> String {
@@ -173,26 +175,7 @@ fn appended_query_pairs_round_trip() {
 #[test]
 fn mutated_urls_never_panic_and_agree_with_the_oracle() {
     let alphabet = b"/:?#@[]%.-_~+&=!$'()*,;abcXYZ019 \\\t\x7f";
-    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
-    for i in 0..20_000 {
-        let mut s = ACCEPTED[i % ACCEPTED.len()].as_bytes().to_vec();
-        for _ in 0..1 + next() % 4 {
-            let pos = (next() as usize) % (s.len() + 1);
-            let c = alphabet[(next() as usize) % alphabet.len()];
-            match next() % 3 {
-                0 if pos < s.len() => s[pos] = c,
-                1 if pos < s.len() => {
-                    s.remove(pos);
-                }
-                _ => s.insert(pos, c),
-            }
-        }
+    for s in support::mutations(ACCEPTED, alphabet, 20_000, 4) {
         let s = String::from_utf8_lossy(&s).into_owned();
         if let Some(ours) = Url::parse(&s) {
             let oracle = url::Url::parse(&s).unwrap_or_else(|e| panic!("we accept {s:?}, oracle rejects: {e}"));

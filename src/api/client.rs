@@ -69,7 +69,7 @@ impl Inner {
     }
 
     async fn request(self: Rc<Self>, input: String, method: String, headers: Vec<(String, String)>, body: Option<String>) -> Result<JsValue, JsValue> {
-        let url = resolve_url(&self.session.borrow().iss, &input).map_err(js)?;
+        let url = resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?;
         if self.session.borrow().needs_refresh(Browser.now()) {
             self.refresh_shared().await?;
         }

@@ -1,38 +1,29 @@
 //! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3, and SMART's `aud` and
 //! `launch`) and the record of a launch in flight, stored by the driver under its `state`.
 
+use super::binding::Binding;
 use super::config::{LaunchKind, Options, ServerEntry};
 use super::discovery::SmartConfiguration;
 use super::encode::Stored;
 use super::json::Obj;
 use super::error::Result;
-use super::types::{ClientId, FhirBase, HttpUrl, Issuer, PkceChallenge, PkceVerifier, Scope, State};
+use super::types::{HttpUrl, Issuer, PkceChallenge, PkceVerifier, Scope, State};
 
 /// Everything needed to finish a launch on the redirect page. Holds no client secret.
 #[derive(Debug, PartialEq, Eq)]
 pub struct LaunchRecord {
-    /// FHIR base of the chosen server.
-    pub iss: FhirBase,
-    /// Client id used.
-    pub client_id: ClientId,
-    /// Whether the configured entry has a secret (the redirect page must supply it again).
-    pub confidential: bool,
+    /// The chosen server and client (a confidential one's secret must be supplied again).
+    pub binding: Binding,
     /// Exact redirect URI sent, repeated in the token request.
     pub redirect_uri: HttpUrl,
     /// Scope requested.
     pub scope: Scope,
-    /// Token endpoint from discovery.
-    pub token_endpoint: HttpUrl,
     /// Issuer from discovery, for the RFC 9207 check.
     pub issuer: Option<Issuer>,
     /// Whether the server promised `iss` on the redirect.
     pub iss_required: bool,
     /// The PKCE verifier for this launch.
     pub verifier: PkceVerifier,
-    /// Send `Epic-Client-ID` on FHIR calls.
-    pub epic_client_id_header: bool,
-    /// Refresh margin, seconds.
-    pub refresh_margin: u64,
     /// When the launch started (seconds since the epoch).
     pub created_at: u64,
 }
@@ -100,17 +91,19 @@ pub fn authorize_request(
         url: url.href(),
         state,
         record: LaunchRecord {
-            iss: server.iss.clone(),
-            client_id: server.client_id.clone(),
-            confidential: server.client_secret.is_some(),
+            binding: Binding {
+                iss: server.iss.clone(),
+                client_id: server.client_id.clone(),
+                confidential: server.client_secret.is_some(),
+                token_endpoint: config.token_endpoint.clone(),
+                epic_client_id_header: opts.epic_client_id_header,
+                refresh_margin: opts.refresh_margin,
+            },
             redirect_uri: server.redirect_uri.clone(),
             scope,
-            token_endpoint: config.token_endpoint.clone(),
             issuer: config.issuer.clone(),
             iss_required: config.iss_parameter_supported,
             verifier,
-            epic_client_id_header: opts.epic_client_id_header,
-            refresh_margin: opts.refresh_margin,
             created_at: now,
         },
     }
@@ -119,19 +112,13 @@ pub fn authorize_request(
 impl LaunchRecord {
     /// The JSON text stored in `sessionStorage`.
     pub fn to_json(&self) -> String {
-        Obj::new()
-            .with("v", 1)
-            .with("iss", self.iss.as_str())
-            .with("clientId", self.client_id.as_str())
-            .with("confidential", self.confidential)
+        self.binding
+            .write(Obj::new().with("v", 1))
             .with("redirectUri", self.redirect_uri.as_str())
             .with("scope", self.scope.as_str())
-            .with("tokenEndpoint", self.token_endpoint.as_str())
             .with("issuer", self.issuer.as_ref().map(Issuer::as_str))
             .with("issRequired", self.iss_required)
             .with("verifier", self.verifier.secret())
-            .with("epicClientIdHeader", self.epic_client_id_header)
-            .with("refreshMargin", self.refresh_margin)
             .with("createdAt", self.created_at)
             .to_text()
     }
@@ -140,17 +127,12 @@ impl LaunchRecord {
     pub fn from_json(s: &str) -> Result<Self> {
         let r = Stored::parse("launch record", s, 64 * 1024)?;
         Ok(LaunchRecord {
-            iss: FhirBase::parse("iss", r.str("iss")?)?,
-            client_id: ClientId::new(r.str("clientId")?),
-            confidential: r.bool("confidential")?,
+            binding: Binding::read(&r)?,
             redirect_uri: HttpUrl::parse("redirectUri", r.str("redirectUri")?)?,
             scope: Scope::parse(r.str("scope")?),
-            token_endpoint: HttpUrl::parse("token_endpoint", r.str("tokenEndpoint")?)?,
             issuer: r.opt_str("issuer")?.map(Issuer::new),
             iss_required: r.bool("issRequired")?,
             verifier: PkceVerifier::parse(r.str("verifier")?)?,
-            epic_client_id_header: r.bool("epicClientIdHeader")?,
-            refresh_margin: r.u64("refreshMargin")?,
             created_at: r.u64("createdAt")?,
         })
     }

@@ -4,7 +4,7 @@
 use super::error::{Error, Result, What};
 use super::json::{self, Json, Obj};
 use super::types::{ClientId, ClientSecret};
-use super::url::{form_encode, form_encode_into};
+use super::url::{form_encode, form_serialize_into};
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -33,14 +33,7 @@ pub fn b64url(bytes: &[u8]) -> String {
 /// Builds an `application/x-www-form-urlencoded` body from name/value pairs.
 pub fn form(pairs: &[(&str, &str)]) -> String {
     let mut s = String::new();
-    for (k, v) in pairs {
-        if !s.is_empty() {
-            s.push('&');
-        }
-        form_encode_into(k, &mut s);
-        s.push('=');
-        form_encode_into(v, &mut s);
-    }
+    form_serialize_into(pairs, &mut s);
     s
 }
 

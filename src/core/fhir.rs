@@ -36,8 +36,8 @@ pub fn fhir_request(session: &Session, method: &str, url: String, caller_headers
         }
     }
     req = req.header("Authorization", crate::core::cat(&["Bearer ", session.access_token.secret()]));
-    if session.epic_client_id_header {
-        req = req.header("Epic-Client-ID", session.client_id.as_str());
+    if session.binding.epic_client_id_header {
+        req = req.header("Epic-Client-ID", session.binding.client_id.as_str());
     }
     req.body = body;
     req

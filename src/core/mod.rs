@@ -3,6 +3,7 @@
 //! Tested natively with `cargo test`.
 
 pub mod authorize;
+pub mod binding;
 pub mod callback;
 pub mod config;
 pub mod discovery;

@@ -6,20 +6,15 @@ use super::encode::Stored;
 use super::json::{Json, Obj};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
-use super::token::{refresh_request, ClientAuth, TokenResponse};
-use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
+use super::binding::Binding;
+use super::token::{refresh_request, TokenResponse};
+use super::types::{AccessToken, ClientSecret, RefreshToken, Scope};
 
 /// A SMART session with one FHIR server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
-    /// FHIR base.
-    pub iss: FhirBase,
-    /// Client id.
-    pub client_id: ClientId,
-    /// Whether token requests need the configured client secret.
-    pub confidential: bool,
-    /// Token endpoint.
-    pub token_endpoint: HttpUrl,
+    /// The server and client, as chosen at launch.
+    pub binding: Binding,
     /// Current access token.
     pub access_token: AccessToken,
     /// Current refresh token, if any.
@@ -30,10 +25,6 @@ pub struct Session {
     pub scope: Scope,
     /// The token response fields, merged over refreshes (launch context kept).
     pub token_response: Obj,
-    /// Send `Epic-Client-ID` on FHIR calls.
-    pub epic_client_id_header: bool,
-    /// Seconds before expiry at which to refresh.
-    pub refresh_margin: u64,
 }
 
 fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
@@ -44,30 +35,25 @@ impl Session {
     /// The session made by a successful code exchange.
     pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, now: u64) -> Session {
         Session {
-            iss: record.iss.clone(),
-            client_id: record.client_id.clone(),
-            confidential: record.confidential,
-            token_endpoint: record.token_endpoint.clone(),
+            binding: record.binding.clone(),
             expires_at: expiry(now, &t),
             scope: t.scope.clone().unwrap_or_else(|| record.scope.clone()),
             access_token: t.access_token,
             refresh_token: t.refresh_token,
             token_response: t.raw,
-            epic_client_id_header: record.epic_client_id_header,
-            refresh_margin: record.refresh_margin,
         }
     }
 
     /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
     pub fn needs_refresh(&self, now: u64) -> bool {
         self.refresh_token.is_some()
-            && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.refresh_margin))
+            && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.binding.refresh_margin))
     }
 
     /// The refresh request (RFC 6749 §6).
     pub fn refresh_request(&self, secret: Option<&ClientSecret>) -> Result<HttpRequest> {
         let rt = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
-        Ok(refresh_request(&self.token_endpoint, ClientAuth::for_client(&self.client_id, self.confidential, secret)?, rt))
+        Ok(refresh_request(&self.binding.token_endpoint, self.binding.client_auth(secret)?, rt))
     }
 
     /// Applies a refresh answer: new access token and expiry; a new refresh token replaces the
@@ -94,9 +80,9 @@ impl Session {
     /// The state shown to the app (`client.getState()`), as JSON text; fhirclient.js's shape.
     pub fn state_json(&self) -> String {
         Obj::new()
-            .with("serverUrl", self.iss.as_str())
-            .with("clientId", self.client_id.as_str())
-            .with("tokenUri", self.token_endpoint.as_str())
+            .with("serverUrl", self.binding.iss.as_str())
+            .with("clientId", self.binding.client_id.as_str())
+            .with("tokenUri", self.binding.token_endpoint.as_str())
             .with("scope", self.scope.as_str())
             .with("expiresAt", self.expires_at)
             .with("tokenResponse", self.token_response.clone())
@@ -105,19 +91,13 @@ impl Session {
 
     /// The JSON text stored in `sessionStorage`.
     pub fn to_json(&self) -> String {
-        Obj::new()
-            .with("v", 1)
-            .with("iss", self.iss.as_str())
-            .with("clientId", self.client_id.as_str())
-            .with("confidential", self.confidential)
-            .with("tokenEndpoint", self.token_endpoint.as_str())
+        self.binding
+            .write(Obj::new().with("v", 1))
             .with("accessToken", self.access_token.secret())
             .with("refreshToken", self.refresh_token.as_ref().map(RefreshToken::secret))
             .with("expiresAt", self.expires_at)
             .with("scope", self.scope.as_str())
             .with("tokenResponse", self.token_response.clone())
-            .with("epicClientIdHeader", self.epic_client_id_header)
-            .with("refreshMargin", self.refresh_margin)
             .to_text()
     }
 
@@ -125,17 +105,12 @@ impl Session {
     pub fn from_json(s: &str) -> Result<Session> {
         let r = Stored::parse("session", s, 2 * 1024 * 1024)?;
         Ok(Session {
-            iss: FhirBase::parse("iss", r.str("iss")?)?,
-            client_id: ClientId::new(r.str("clientId")?),
-            confidential: r.bool("confidential")?,
-            token_endpoint: HttpUrl::parse("token_endpoint", r.str("tokenEndpoint")?)?,
+            binding: Binding::read(&r)?,
             access_token: AccessToken::new(r.str("accessToken")?),
             refresh_token: r.opt_str("refreshToken")?.map(RefreshToken::new),
             expires_at: r.opt_u64("expiresAt")?,
             scope: Scope::parse(r.str("scope")?),
             token_response: r.obj("tokenResponse")?,
-            epic_client_id_header: r.bool("epicClientIdHeader")?,
-            refresh_margin: r.u64("refreshMargin")?,
         })
     }
 }

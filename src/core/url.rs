@@ -313,14 +313,7 @@ impl Url {
     /// Appends form-encoded pairs to the query.
     pub fn append_query_pairs(&mut self, pairs: &[(&str, &str)]) {
         let mut q = self.query.take().unwrap_or_default();
-        for (k, v) in pairs {
-            if !q.is_empty() {
-                q.push('&');
-            }
-            form_encode_into(k, &mut q);
-            q.push('=');
-            form_encode_into(v, &mut q);
-        }
+        form_serialize_into(pairs, &mut q);
         self.query = Some(q);
     }
 
@@ -412,6 +405,18 @@ pub fn form_encode_into(s: &str, out: &mut String) {
                 out.push(HEX[(b & 15) as usize] as char);
             }
         }
+    }
+}
+
+/// Appends `name=value` pairs, form-urlencoded and `&`-separated, to `out`.
+pub fn form_serialize_into(pairs: &[(&str, &str)], out: &mut String) {
+    for (k, v) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        form_encode_into(k, out);
+        out.push('=');
+        form_encode_into(v, out);
     }
 }
 

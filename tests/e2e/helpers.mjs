@@ -13,6 +13,20 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
+/**
+ * One browser per test file; before each test the sandbox's log and settings are reset and a fresh
+ * context (empty sessionStorage) opens a page, handed to `onPage(page, browser)`.
+ */
+export function useBrowser({ before, after, beforeEach }, onPage) {
+  let browser;
+  before(async () => { browser = await launchBrowser(); });
+  after(() => browser?.close());
+  beforeEach(async () => {
+    await sandbox.reset();
+    onPage(await (await browser.newContext()).newPage(), browser);
+  });
+}
+
 async function control(path, body) {
   const res = await fetch(`${DEMO}/_sandbox/${path}`, body === undefined ? {} : {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),

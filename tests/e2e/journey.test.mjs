@@ -1,16 +1,11 @@
 // The demo journey a person takes, in headless Chromium against the local SMART sandbox.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, sandbox, signIn, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
 
 let browser;
 let page;
-before(async () => { browser = await launchBrowser(); });
-after(() => browser?.close());
-beforeEach(async () => {
-  await sandbox.reset();
-  page = await (await browser.newContext()).newPage();
-});
+useBrowser({ before, after, beforeEach }, (p, b) => { page = p; browser = b; });
 
 test('standalone launch: login, consent, then the patient banner from the FHIR server', async () => {
   const authorizeUrls = [];

@@ -2,16 +2,10 @@
 // an iss that is or is not on the app's allow-list.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
 
-let browser;
 let page;
-before(async () => { browser = await launchBrowser(); });
-after(() => browser?.close());
-beforeEach(async () => {
-  await sandbox.reset();
-  page = await (await browser.newContext()).newPage();
-});
+useBrowser({ before, after, beforeEach }, (p) => { page = p; });
 
 /** Runs login and consent, but the demo's script is blocked when the browser comes back, so the
  * code is left unused; returns the callback URL. */

@@ -2,19 +2,13 @@
 // for many concurrent requests, 403 -> insufficient_scope.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, sandbox, signIn, eventsOf } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, eventsOf } from './helpers.mjs';
 
 const NO_PATIENT_SCOPE = 'openid fhirUser launch/patient patient/Observation.read offline_access';
 const NO_REFRESH_SCOPE = 'openid fhirUser launch/patient patient/Patient.read';
 
-let browser;
 let page;
-before(async () => { browser = await launchBrowser(); });
-after(() => browser?.close());
-beforeEach(async () => {
-  await sandbox.reset();
-  page = await (await browser.newContext()).newPage();
-});
+useBrowser({ before, after, beforeEach }, (p) => { page = p; });
 
 /** Calls client.patient.read() in the page; returns the patient id or the error's code. */
 const readPatient = () => page.evaluate(() => window.smartClient.patient.read().then((p) => ({ id: p.id }), (e) => ({ code: e.code, status: e.status, body: e.body })));

@@ -116,3 +116,30 @@ pub fn query(url: &str) -> BTreeMap<String, String> {
 pub fn form(body: &str) -> BTreeMap<String, String> {
     smart_wasm::core::url::parse_form(body).into_iter().collect()
 }
+
+/// Deterministic fuzz inputs: `n` variants of the `seeds`, each with 1..=`max_edits` random byte
+/// replacements, deletions or insertions from `alphabet` (xorshift64, fixed seed: reproducible).
+pub fn mutations<'a>(seeds: &'a [&'a str], alphabet: &'a [u8], n: usize, max_edits: u64) -> impl Iterator<Item = Vec<u8>> + 'a {
+    let mut rng = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    (0..n).map(move |i| {
+        let mut s = seeds[i % seeds.len()].as_bytes().to_vec();
+        for _ in 0..1 + next() % max_edits {
+            let pos = (next() as usize) % (s.len() + 1);
+            let c = alphabet[(next() as usize) % alphabet.len()];
+            match next() % 3 {
+                0 if pos < s.len() => s[pos] = c,
+                1 if pos < s.len() => {
+                    s.remove(pos);
+                }
+                _ => s.insert(pos, c),
+            }
+        }
+        s
+    })
+}
