@@ -22,6 +22,10 @@ export type ErrorCode =
   | 'token_error' // the token endpoint answered an OAuth error (see .error, .errorDescription, .status)
   | 'invalid_token_response' // a token response field is missing or of the wrong type
   | 'unsupported_token_type' // token_type is not bearer
+  | 'registration_unsupported' // the server has no registration_endpoint
+  | 'registration_error' // the registration endpoint refused (see .status, .error, .errorDescription)
+  | 'invalid_registration_response' // a registration response field is missing or of the wrong type
+  | 'no_registration' // resume(): nothing registered with this server in this browser
   | 'no_refresh_token' // a refresh was needed but the session has no refresh token
   | 'invalid_json' // a response body is not a JSON object
   | 'response_too_large' // a response body is larger than any legitimate one

@@ -50,6 +50,14 @@ pub enum Error {
     TokenError { status: u16, error: String, description: Option<String> },
     /// A token response field is missing or has the wrong type or value.
     InvalidTokenResponse { field: &'static str, reason: &'static str },
+    /// The server offers no `registration_endpoint` (RFC 7591) in its SMART configuration.
+    RegistrationUnsupported,
+    /// The registration endpoint refused (RFC 7591 §3.2.2: `invalid_client_metadata`, …; or 401).
+    RegistrationError { status: u16, error: Option<String>, description: Option<String> },
+    /// A registration response field is missing or has the wrong type.
+    InvalidRegistrationResponse { field: &'static str, reason: &'static str },
+    /// No registration is stored for this server in this browser.
+    NoRegistration { iss: String },
     /// `token_type` is not `bearer` (compared case-insensitively).
     UnsupportedTokenType { token_type: String },
     /// A refresh was needed or asked for, but the session holds no refresh token.
@@ -97,6 +105,10 @@ impl Error {
             Error::TokenError { .. } => "token_error",
             Error::InvalidTokenResponse { .. } => "invalid_token_response",
             Error::UnsupportedTokenType { .. } => "unsupported_token_type",
+            Error::RegistrationUnsupported => "registration_unsupported",
+            Error::RegistrationError { .. } => "registration_error",
+            Error::InvalidRegistrationResponse { .. } => "invalid_registration_response",
+            Error::NoRegistration { .. } => "no_registration",
             Error::NoRefreshToken => "no_refresh_token",
             Error::InvalidJson { .. } => "invalid_json",
             Error::ResponseTooLarge { .. } => "response_too_large",
@@ -115,6 +127,7 @@ impl Error {
         match self {
             Error::AuthorizationError { error, description }
             | Error::TokenError { error, description, .. } => Some((error, description.as_deref())),
+            Error::RegistrationError { error: Some(error), description, .. } => Some((error, description.as_deref())),
             _ => None,
         }
     }
@@ -122,7 +135,9 @@ impl Error {
     /// The HTTP status, for the variants that carry one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::TokenError { status, .. } | Error::HttpStatus { status, .. } => Some(*status),
+            Error::TokenError { status, .. } | Error::HttpStatus { status, .. } | Error::RegistrationError { status, .. } => {
+                Some(*status)
+            }
             Error::Unauthorized => Some(401),
             Error::InsufficientScope { .. } => Some(403),
             _ => None,
@@ -154,6 +169,17 @@ impl Error {
             },
             Error::InvalidTokenResponse { field, reason } => c(&["token response `", field, "` ", reason]),
             Error::UnsupportedTokenType { token_type } => c(&["token_type ", token_type, " is not bearer"]),
+            Error::RegistrationUnsupported => c(&["the server offers no dynamic client registration"]),
+            Error::RegistrationError { status, error, description } => c(&[
+                "registration refused: HTTP ",
+                &u64_text(u64::from(*status)),
+                " ",
+                error.as_deref().unwrap_or(""),
+                " ",
+                description.as_deref().unwrap_or(""),
+            ]),
+            Error::InvalidRegistrationResponse { field, reason } => c(&["registration response `", field, "` ", reason]),
+            Error::NoRegistration { iss } => c(&["no registration stored for ", iss]),
             Error::NoRefreshToken => c(&["no refresh token"]),
             Error::InvalidJson { what } => c(&[what, " is not a JSON object"]),
             Error::ResponseTooLarge { what, limit } => c(&[what, " is larger than ", &u64_text(*limit as u64), " bytes"]),
@@ -203,6 +229,10 @@ mod tests {
             Error::TokenError { status: 400, error: s(), description: None },
             Error::InvalidTokenResponse { field: "", reason: "" },
             Error::UnsupportedTokenType { token_type: s() },
+            Error::RegistrationUnsupported,
+            Error::RegistrationError { status: 400, error: None, description: None },
+            Error::InvalidRegistrationResponse { field: "", reason: "" },
+            Error::NoRegistration { iss: s() },
             Error::NoRefreshToken,
             Error::InvalidJson { what: "" },
             Error::ResponseTooLarge { what: "", limit: 0 },
@@ -224,6 +254,8 @@ mod tests {
             | Error::PkceUnsupported | Error::MissingState | Error::UnknownState | Error::MissingCode
             | Error::IssuerMismatch { .. } | Error::AuthorizationError { .. } | Error::TokenError { .. }
             | Error::InvalidTokenResponse { .. } | Error::UnsupportedTokenType { .. } | Error::NoRefreshToken
+            | Error::RegistrationUnsupported | Error::RegistrationError { .. } | Error::InvalidRegistrationResponse { .. }
+            | Error::NoRegistration { .. }
             | Error::InvalidJson { .. } | Error::ResponseTooLarge { .. } | Error::HttpStatus { .. } | Error::Unauthorized
             | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::Network { .. }
             | Error::Storage { .. } | Error::Crypto { .. } => {}

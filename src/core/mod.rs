@@ -12,6 +12,8 @@ pub mod error;
 pub mod fhir;
 pub mod http;
 pub mod json;
+pub mod jwt;
+pub mod registration;
 pub mod session;
 pub mod token;
 pub mod types;

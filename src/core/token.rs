@@ -17,7 +17,14 @@ pub enum ClientAuth<'a> {
     Public(&'a ClientId),
     /// Confidential-symmetric client: HTTP Basic with form-urlencoded id and secret (§2.3.1).
     Basic(&'a ClientId, &'a ClientSecret),
+    /// Confidential-asymmetric client (`private_key_jwt`): a signed JWT, RFC 7523 §2.2.
+    Assertion(&'a ClientId, &'a str),
 }
+
+/// RFC 7523 §2.1 grant type.
+pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+/// RFC 7523 §2.2 client assertion type.
+pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 impl<'a> ClientAuth<'a> {
     /// The authentication for a client: Basic when it is confidential, which needs the secret
@@ -42,7 +49,23 @@ fn token_post<'a>(endpoint: &HttpUrl, auth: ClientAuth<'a>, mut pairs: Vec<(&'a 
         }
         ClientAuth::Basic(id, secret) => HttpRequest::form_post(endpoint.as_str().to_owned(), form(&pairs))
             .header("Authorization", basic_auth(id, secret)),
+        ClientAuth::Assertion(id, assertion) => {
+            pairs.extend([("client_id", id.as_str()), ("client_assertion_type", CLIENT_ASSERTION_TYPE), ("client_assertion", assertion)]);
+            HttpRequest::form_post(endpoint.as_str().to_owned(), form(&pairs))
+        }
     }
+}
+
+/// The JWT bearer grant (RFC 7523 §2.1) as seed 004 sends it: the assertion and the client id.
+pub fn jwt_bearer_request(endpoint: &HttpUrl, client_id: &ClientId, assertion: &str) -> HttpRequest {
+    let body = form(&[("grant_type", JWT_BEARER), ("assertion", assertion), ("client_id", client_id.as_str())]);
+    HttpRequest::form_post(endpoint.as_str().to_owned(), body)
+}
+
+/// The client credentials grant (RFC 6749 §4.4; SMART Backend Services with an assertion, or
+/// `client_secret_basic` as seed 003 describes). For tools and tests, never for patients' browsers.
+pub fn client_credentials_request(endpoint: &HttpUrl, auth: ClientAuth<'_>, scope: &Scope) -> HttpRequest {
+    token_post(endpoint, auth, vec![("grant_type", "client_credentials"), ("scope", scope.as_str())])
 }
 
 /// The authorization-code exchange, with the PKCE verifier.

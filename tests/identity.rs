@@ -1,0 +1,195 @@
+//! Browser-bound identity, the native half: JWK thumbprints (RFC 7638 §3.1 vector), JWT assertion
+//! header and claims (seed 004's body), registration request and response, the jwt-bearer,
+//! client-assertion and client-credentials token requests, and the per-issuer record.
+//! Signing itself is WebCrypto's and is tested in headless Chromium (tests/web.rs) and end to end.
+
+mod support;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use sha2::{Digest, Sha256};
+use smart_wasm::core::binding::Binding;
+use smart_wasm::core::json::{parse, Json, Obj};
+use smart_wasm::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg};
+use smart_wasm::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
+use smart_wasm::core::token::{client_credentials_request, jwt_bearer_request, refresh_request, ClientAuth, CLIENT_ASSERTION_TYPE, JWT_BEARER};
+use smart_wasm::core::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
+use smart_wasm::core::Error;
+use support::form;
+
+const RFC7638_N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
+
+fn obj(json: &str) -> Obj {
+    parse(json).unwrap().as_object().unwrap().clone()
+}
+
+fn decode_part(part: &str) -> Obj {
+    obj(&String::from_utf8(URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap())
+}
+
+#[test]
+fn rsa_thumbprint_matches_rfc7638_section_3_1() {
+    // As WebCrypto exports it: extra members (alg, ext, key_ops) that the thumbprint ignores.
+    let exported = obj(&format!(r#"{{"kty":"RSA","n":"{RFC7638_N}","e":"AQAB","alg":"RS384","ext":true,"key_ops":["verify"]}}"#));
+    let public = public_jwk(Alg::RS384, &exported).unwrap();
+    let input = thumbprint_input(Alg::RS384, &public);
+    assert_eq!(input, format!(r#"{{"e":"AQAB","kty":"RSA","n":"{RFC7638_N}"}}"#));
+    let kid = kid_from_digest(&Sha256::digest(input.as_bytes()).into());
+    assert_eq!(kid, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+    let jwk = registered_jwk(Alg::RS384, &public, &kid);
+    assert_eq!(jwk.to_text(), format!(r#"{{"e":"AQAB","kty":"RSA","n":"{RFC7638_N}","kid":"{kid}","alg":"RS384","use":"sig"}}"#));
+}
+
+#[test]
+fn exported_keys_are_checked() {
+    let ec = obj(r#"{"kty":"EC","crv":"P-384","x":"AAA","y":"BBB","ext":true}"#);
+    assert_eq!(thumbprint_input(Alg::ES384, &public_jwk(Alg::ES384, &ec).unwrap()), r#"{"crv":"P-384","kty":"EC","x":"AAA","y":"BBB"}"#);
+    let err = |alg, j: &str| public_jwk(alg, &obj(j)).unwrap_err().code();
+    assert_eq!(err(Alg::ES384, r#"{"kty":"EC","crv":"P-384","x":"A","y":"B","d":"SECRET"}"#), "crypto_error", "private member");
+    assert_eq!(err(Alg::RS384, r#"{"kty":"RSA","n":"A","e":"AQAB","d":"x"}"#), "crypto_error");
+    assert_eq!(err(Alg::ES384, r#"{"kty":"EC","crv":"P-256","x":"A","y":"B"}"#), "crypto_error", "wrong curve");
+    assert_eq!(err(Alg::RS384, r#"{"kty":"EC","crv":"P-384","x":"A","y":"B"}"#), "crypto_error", "wrong kty");
+    assert_eq!(err(Alg::RS384, r#"{"kty":"RSA","e":"AQAB"}"#), "crypto_error", "missing n");
+    for bad in ["none", "HS256", "rs384", "ES256", ""] {
+        assert_eq!(Alg::parse(bad).unwrap_err().code(), "invalid_option", "{bad}");
+    }
+}
+
+fn token_endpoint() -> HttpUrl {
+    HttpUrl::parse("t", "https://fhir.epic.com/interconnect-fhir-oauth/oauth2/token").unwrap()
+}
+
+#[test]
+fn assertion_header_and_claims_match_seed_004() {
+    let client = ClientId::new("G00000000-0129-A6FA-7EDC-55B3FB6E85F8");
+    let claims = assertion_claims(&client, &token_endpoint(), &[7; 32], 1639694983, 300);
+    let input = signing_input(Alg::RS384, "kid-1", &claims);
+    let (header, body) = input.split_once('.').unwrap();
+    assert_eq!(decode_part(header).to_text(), r#"{"alg":"RS384","kid":"kid-1","typ":"JWT"}"#);
+    let body = decode_part(body);
+    let get = |k| body.get(k).cloned().unwrap();
+    assert_eq!(get("iss"), Json::Str(client.as_str().into()));
+    assert_eq!(get("sub"), get("iss"), "iss = sub = the dynamic client");
+    assert_eq!(get("aud"), Json::Str("https://fhir.epic.com/interconnect-fhir-oauth/oauth2/token".into()));
+    assert_eq!(get("iat").as_u64(), Some(1639694983));
+    assert_eq!(get("nbf").as_u64(), Some(1639694983));
+    assert_eq!(get("exp").as_u64(), Some(1639695283), "seed 004: five minutes");
+    assert_eq!(get("jti").as_str().unwrap().len(), 43);
+    let other = assertion_claims(&client, &token_endpoint(), &[8; 32], 1639694983, 300);
+    assert_ne!(other.get("jti"), body.get("jti"), "jti from fresh randomness");
+    let long = assertion_claims(&client, &token_endpoint(), &[7; 32], 100, 3600);
+    assert_eq!(long.get("exp").and_then(Json::as_u64), Some(400), "lifetime capped at five minutes");
+}
+
+#[test]
+fn compact_jws_checks_signature_sizes() {
+    let input = "aGVhZGVy.Ym9keQ";
+    assert_eq!(compact(Alg::ES384, input, &[1; 96]).unwrap(), format!("{input}.{}", URL_SAFE_NO_PAD.encode([1u8; 96])));
+    assert!(compact(Alg::ES384, input, &[1; 104]).is_err(), "DER is not the JWS form");
+    assert!(compact(Alg::RS384, input, &[1; 256]).is_ok());
+    assert!(compact(Alg::RS256, input, &[1; 128]).is_err(), "RSA under 2048 bits");
+}
+
+#[test]
+fn registration_request_matches_seed_004() {
+    let endpoint = HttpUrl::parse("r", "https://fhir.epic.com/interconnect-fhir-oauth/oauth2/register").unwrap();
+    let jwk = obj(r#"{"e":"AQAB","kty":"RSA","n":"vGASMnWdI","kid":"k","alg":"RS384","use":"sig"}"#);
+    let req = registration_request(&endpoint, &AccessToken::new("Nxfve4q3"), &ClientId::new("d45049c3-3441-40ef-ab4d-b9cd86a17225"), &jwk);
+    assert_eq!(req.method, "POST");
+    assert_eq!(req.header_value("Authorization"), Some("Bearer Nxfve4q3"));
+    assert_eq!(req.header_value("Content-Type"), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_str(req.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["software_id"], "d45049c3-3441-40ef-ab4d-b9cd86a17225");
+    assert_eq!(body["jwks"]["keys"][0]["n"], "vGASMnWdI");
+    assert_eq!(body["jwks"]["keys"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn registration_responses_parse_and_errors_are_typed() {
+    // Seed 004's answer, with its stray spaces.
+    let seed = r#"{"redirect_uris":[" https://fhir.epic.com/test/smart"],"token_endpoint_auth_method":"none",
+      "grant_types":["urn:ietf:params:oauth:grant-type:jwt-bearer"],"software_id":" d45049c3-3441-40ef-ab4d-b9cd86a17225",
+      "client_id":"G65DA2AF4-1C91-11EC-9280-0050568B7514","client_id_issued_at":1632417134,
+      "jwks":{"keys":[{"kty":"RSA","n":"vGASMnWdI","e":"AQAB"}]}}"#;
+    let r = parse_registration_response(201, seed).unwrap();
+    assert_eq!(r.client_id.as_str(), "G65DA2AF4-1C91-11EC-9280-0050568B7514");
+    assert_eq!(r.client_id_issued_at, Some(1632417134));
+    assert_eq!(r.grant_types, vec![JWT_BEARER]);
+    assert_eq!(r.token_endpoint_auth_method.as_deref(), Some("none"));
+    assert!(r.raw.contains_key("jwks"));
+
+    let e = parse_registration_response(400, r#"{"error":"invalid_client_metadata","error_description":"jwks is invalid"}"#).unwrap_err();
+    assert_eq!(e, Error::RegistrationError { status: 400, error: Some("invalid_client_metadata".into()), description: Some("jwks is invalid".into()) });
+    assert_eq!(e.code(), "registration_error");
+    assert_eq!(e.oauth_error(), Some(("invalid_client_metadata", Some("jwks is invalid"))));
+    let e = parse_registration_response(401, "").unwrap_err();
+    assert_eq!(e, Error::RegistrationError { status: 401, error: None, description: None });
+    assert_eq!(e.status(), Some(401));
+    let field = |body: &str| match parse_registration_response(201, body).unwrap_err() {
+        Error::InvalidRegistrationResponse { field, .. } => field,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(field("{}"), "client_id");
+    assert_eq!(field(r#"{"client_id":"  "}"#), "client_id");
+    assert_eq!(field(r#"{"client_id":5}"#), "client_id");
+    assert_eq!(field(r#"{"client_id":"a","client_id_issued_at":"yesterday"}"#), "client_id_issued_at");
+    assert_eq!(field(r#"{"client_id":"a","grant_types":"jwt"}"#), "grant_types");
+    assert_eq!(parse_registration_response(201, "<html>").unwrap_err().code(), "invalid_json");
+}
+
+#[test]
+fn jwt_bearer_grant_matches_seed_004() {
+    let req = jwt_bearer_request(&token_endpoint(), &ClientId::new("G65DA2AF4"), "eyJ.a.b");
+    assert!(req.body.as_deref().unwrap().starts_with("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJ.a.b&client_id=G65DA2AF4"));
+    assert_eq!(req.header_value("Authorization"), None);
+}
+
+#[test]
+fn client_assertion_goes_on_refresh_too() {
+    let id = ClientId::new("dyn-1");
+    let req = refresh_request(&token_endpoint(), ClientAuth::Assertion(&id, "eyJ.x.y"), &RefreshToken::new("rt"));
+    let body = form(req.body.as_deref().unwrap());
+    assert_eq!(body["grant_type"], "refresh_token");
+    assert_eq!(body["refresh_token"], "rt");
+    assert_eq!(body["client_assertion_type"], CLIENT_ASSERTION_TYPE);
+    assert_eq!(body["client_assertion"], "eyJ.x.y");
+    assert_eq!(body["client_id"], "dyn-1");
+}
+
+#[test]
+fn client_credentials_with_an_assertion_or_a_secret() {
+    let id = ClientId::new("backend");
+    let scope = Scope::parse("system/Patient.rs");
+    let a = client_credentials_request(&token_endpoint(), ClientAuth::Assertion(&id, "eyJ.x.y"), &scope);
+    let body = form(a.body.as_deref().unwrap());
+    assert_eq!((body["grant_type"].as_str(), body["scope"].as_str()), ("client_credentials", "system/Patient.rs"));
+    assert_eq!(body["client_assertion"], "eyJ.x.y");
+    let secret = ClientSecret::new("s/3");
+    let b = client_credentials_request(&token_endpoint(), ClientAuth::Basic(&id, &secret), &scope);
+    assert_eq!(b.header_value("Authorization"), Some("Basic YmFja2VuZDpzJTJGMw=="));
+    assert!(!form(b.body.as_deref().unwrap()).contains_key("client_secret"), "the secret travels in the header only");
+}
+
+#[test]
+fn registration_records_round_trip() {
+    let record = RegistrationRecord {
+        binding: Binding {
+            iss: FhirBase::parse("iss", "https://fhir.example.org/R4/").unwrap(),
+            client_id: ClientId::new("dyn-1"),
+            confidential: false,
+            token_endpoint: token_endpoint(),
+            epic_client_id_header: false,
+            refresh_margin: 30,
+        },
+        software_id: ClientId::new("non-prod-id"),
+        kid: "NzbLsXh8".into(),
+        alg: Alg::ES384,
+        scope: Scope::parse("launch/patient patient/Patient.rs"),
+        created_at: 10,
+        last_used_at: 20,
+    };
+    assert_eq!(RegistrationRecord::from_json(&record.to_json()).unwrap(), record);
+    assert_eq!(record.iss().as_str(), "https://fhir.example.org/R4");
+    let tampered = record.to_json().replace("\"ES384\"", "\"none\"");
+    assert_eq!(RegistrationRecord::from_json(&tampered).unwrap_err().code(), "storage_error");
+}
