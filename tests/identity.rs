@@ -176,7 +176,7 @@ fn registration_records_round_trip() {
         binding: Binding {
             iss: FhirBase::parse("iss", "https://fhir.example.org/R4/").unwrap(),
             client_id: ClientId::new("dyn-1"),
-            confidential: false,
+            auth: smart_wasm::core::binding::AuthMethod::PrivateKeyJwt,
             token_endpoint: token_endpoint(),
             epic_client_id_header: false,
             refresh_margin: 30,

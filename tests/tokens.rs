@@ -99,9 +99,10 @@ fn error_and_hostile_bodies_are_typed() {
 
 fn record(confidential: bool) -> LaunchRecord {
     LaunchRecord::from_json(&format!(
-        r#"{{"v":1,"iss":"{FHIR}","clientId":"app","confidential":{confidential},"redirectUri":"{PAGE}","scope":"launch/patient openid offline_access",
+        r#"{{"v":1,"iss":"{FHIR}","clientId":"app","auth":"{}","redirectUri":"{PAGE}","scope":"launch/patient openid offline_access",
         "tokenEndpoint":"https://auth.example.org/token","issuer":"https://auth.example.org","issRequired":true,
-        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","epicClientIdHeader":true,"refreshMargin":30,"createdAt":1}}"#
+        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","epicClientIdHeader":true,"refreshMargin":30,"createdAt":1}}"#,
+        if confidential { "client_secret_basic" } else { "none" }
     ))
     .unwrap()
 }
@@ -169,7 +170,7 @@ fn confidential_refresh_uses_basic_and_needs_the_secret() {
 fn stored_sessions_round_trip_and_corruption_is_typed() {
     let s = session(SEED_004_JWT_BEARER, false);
     assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
-    for bad in ["", "{}", "[]", r#"{"v":1}"#, &s.to_json().replace("\"confidential\":false", "\"confidential\":\"no\"")] {
+    for bad in ["", "{}", "[]", r#"{"v":1}"#, &s.to_json().replace("\"auth\":\"none\"", "\"auth\":\"secret\"")] {
         assert!(matches!(Session::from_json(bad), Err(Error::Storage { .. })), "{bad}");
     }
     assert!(matches!(LaunchRecord::from_json("{\"v\":1}"), Err(Error::Storage { .. })));

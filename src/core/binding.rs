@@ -2,10 +2,37 @@
 //! stored with the launch record, carried into the session. Never holds the client secret.
 
 use super::encode::Stored;
-use super::error::Result;
+use super::error::{Error, Result};
 use super::json::Obj;
 use super::token::ClientAuth;
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl};
+
+/// How the client authenticates at the token endpoint (RFC 7591 `token_endpoint_auth_method`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// A public client (`none`): `client_id` in the body.
+    None,
+    /// A confidential-symmetric client (`client_secret_basic`); the secret comes from the app's
+    /// options each time, it is never stored.
+    SecretBasic,
+    /// A confidential-asymmetric client (`private_key_jwt`): a JWT signed by this browser's
+    /// non-extractable key (a dynamic registration).
+    PrivateKeyJwt,
+}
+
+impl AuthMethod {
+    /// The RFC 7591 name.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthMethod::None => "none",
+            AuthMethod::SecretBasic => "client_secret_basic",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
+        }
+    }
+    fn parse(s: &str) -> Option<Self> {
+        [AuthMethod::None, AuthMethod::SecretBasic, AuthMethod::PrivateKeyJwt].into_iter().find(|m| m.name() == s)
+    }
+}
 
 /// The server and client of a launch or session.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,8 +41,8 @@ pub struct Binding {
     pub iss: FhirBase,
     /// Client id.
     pub client_id: ClientId,
-    /// Whether token requests need the configured client secret.
-    pub confidential: bool,
+    /// How token requests authenticate the client.
+    pub auth: AuthMethod,
     /// Token endpoint from discovery.
     pub token_endpoint: HttpUrl,
     /// Send `Epic-Client-ID` on FHIR calls (seed 000).
@@ -25,16 +52,26 @@ pub struct Binding {
 }
 
 impl Binding {
-    /// The client authentication for token requests (the secret comes from the app's options).
-    pub fn client_auth<'a>(&'a self, secret: Option<&'a ClientSecret>) -> Result<ClientAuth<'a>> {
-        ClientAuth::for_client(&self.client_id, self.confidential, secret)
+    /// The client authentication for token requests: the secret comes from the app's options,
+    /// the assertion from this browser's key (signed by the driver just before).
+    pub fn client_auth<'a>(&'a self, secret: Option<&'a ClientSecret>, assertion: Option<&'a str>) -> Result<ClientAuth<'a>> {
+        let missing = |option: &str, reason| Error::InvalidOption { option: option.into(), reason };
+        match self.auth {
+            AuthMethod::None => Ok(ClientAuth::Public(&self.client_id)),
+            AuthMethod::SecretBasic => secret
+                .map(|s| ClientAuth::Basic(&self.client_id, s))
+                .ok_or_else(|| missing("clientSecret", "is required for this confidential client's token requests")),
+            AuthMethod::PrivateKeyJwt => assertion
+                .map(|a| ClientAuth::Assertion(&self.client_id, a))
+                .ok_or_else(|| missing("assertion", "is required for a key-bound client's token requests")),
+        }
     }
 
     /// Adds the binding's fields to a record being written.
     pub fn write(&self, o: Obj) -> Obj {
         o.with("iss", self.iss.as_str())
             .with("clientId", self.client_id.as_str())
-            .with("confidential", self.confidential)
+            .with("auth", self.auth.name())
             .with("tokenEndpoint", self.token_endpoint.as_str())
             .with("epicClientIdHeader", self.epic_client_id_header)
             .with("refreshMargin", self.refresh_margin)
@@ -45,7 +82,7 @@ impl Binding {
         Ok(Binding {
             iss: FhirBase::parse("iss", r.str("iss")?)?,
             client_id: ClientId::new(r.str("clientId")?),
-            confidential: r.bool("confidential")?,
+            auth: AuthMethod::parse(r.str("auth")?).ok_or_else(|| r.corrupt())?,
             token_endpoint: HttpUrl::parse("token_endpoint", r.str("tokenEndpoint")?)?,
             epic_client_id_header: r.bool("epicClientIdHeader")?,
             refresh_margin: r.u64("refreshMargin")?,

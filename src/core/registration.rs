@@ -78,7 +78,7 @@ pub fn parse_registration_response(status: u16, body: &str) -> Result<Registrati
 /// IndexedDB beside the non-extractable key pair.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegistrationRecord {
-    /// The server and the dynamic client (`confidential` is false: the key, not a secret, proves it).
+    /// The server and the dynamic client (`auth` is `private_key_jwt`: the key proves it).
     pub binding: Binding,
     /// The app's own client id, sent as `software_id` (production and non-production differ).
     pub software_id: ClientId,

@@ -34,10 +34,16 @@ fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
 impl Session {
     /// The session made by a successful code exchange.
     pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, now: u64) -> Session {
+        Session::from_token(record.binding.clone(), &record.scope, t, now)
+    }
+
+    /// The session a token response starts, for `binding`; `requested` is the scope when the
+    /// answer does not name one (RFC 6749 §5.1).
+    pub fn from_token(binding: Binding, requested: &Scope, t: TokenResponse, now: u64) -> Session {
         Session {
-            binding: record.binding.clone(),
+            binding,
             expires_at: expiry(now, &t),
-            scope: t.scope.clone().unwrap_or_else(|| record.scope.clone()),
+            scope: t.scope.clone().unwrap_or_else(|| requested.clone()),
             access_token: t.access_token,
             refresh_token: t.refresh_token,
             token_response: t.raw,
@@ -53,7 +59,7 @@ impl Session {
     /// The refresh request (RFC 6749 §6).
     pub fn refresh_request(&self, secret: Option<&ClientSecret>) -> Result<HttpRequest> {
         let rt = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
-        Ok(refresh_request(&self.binding.token_endpoint, self.binding.client_auth(secret)?, rt))
+        Ok(refresh_request(&self.binding.token_endpoint, self.binding.client_auth(secret, None)?, rt))
     }
 
     /// Applies a refresh answer: new access token and expiry; a new refresh token replaces the

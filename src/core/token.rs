@@ -26,21 +26,6 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// RFC 7523 §2.2 client assertion type.
 pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
-impl<'a> ClientAuth<'a> {
-    /// The authentication for a client: Basic when it is confidential, which needs the secret
-    /// from the app's configuration (secrets are never stored by this crate).
-    pub fn for_client(id: &'a ClientId, confidential: bool, secret: Option<&'a ClientSecret>) -> Result<Self> {
-        match (confidential, secret) {
-            (false, _) => Ok(ClientAuth::Public(id)),
-            (true, Some(s)) => Ok(ClientAuth::Basic(id, s)),
-            (true, None) => Err(Error::InvalidOption {
-                option: "clientSecret".into(),
-                reason: "is required for this confidential client's token requests",
-            }),
-        }
-    }
-}
-
 fn token_post<'a>(endpoint: &HttpUrl, auth: ClientAuth<'a>, mut pairs: Vec<(&'a str, &'a str)>) -> HttpRequest {
     match auth {
         ClientAuth::Public(id) => {

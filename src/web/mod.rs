@@ -2,6 +2,8 @@
 //! [`crate::driver`], and converts JS errors once, here, keeping their name and message.
 
 pub mod fetch;
+pub mod idb;
+pub mod keys;
 pub mod platform;
 pub mod storage;
 

@@ -14,6 +14,10 @@ use crate::core::token::{code_request, parse_token_response};
 use crate::core::types::{ClientSecret, PkceVerifier};
 use crate::core::{Error, Result};
 
+pub mod identity;
+
+pub use identity::{Keys, Registrations};
+
 /// The parts of an HTTP response the protocol reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HttpResponse {
@@ -122,7 +126,7 @@ pub async fn complete_launch(
     let code = callback.verify(&record)?;
     let b = &record.binding;
     let secret = opts.and_then(|o| o.entry_for(&b.iss, &b.client_id)?.client_secret.as_ref());
-    let resp = http.send(&code_request(&b.token_endpoint, b.client_auth(secret)?, &code, &record.redirect_uri, &record.verifier)).await?;
+    let resp = http.send(&code_request(&b.token_endpoint, b.client_auth(secret, None)?, &code, &record.redirect_uri, &record.verifier)).await?;
     let session = Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now);
     store.set(SESSION_KEY, &session.to_json())?;
     Ok(session)

@@ -1,0 +1,120 @@
+//! Browser-bound app identity (seed 004, "Offline Access for Native and Browser-Based
+//! Applications"): register this browser's key with a server after a public launch, then sign in
+//! silently with the JWT bearer grant on later visits. Keys and their storage are two more small
+//! traits, implemented by WebCrypto and IndexedDB in [`crate::web`].
+
+use core::future::Future;
+
+use super::{Http, Platform, Store, SESSION_KEY};
+use crate::core::binding::{AuthMethod, Binding};
+use crate::core::discovery::{discovery_request, parse_smart_configuration};
+use crate::core::json::Obj;
+use crate::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, MAX_ASSERTION_LIFETIME};
+use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
+use crate::core::session::Session;
+use crate::core::token::{jwt_bearer_request, parse_token_response};
+use crate::core::types::FhirBase;
+use crate::core::{Error, Result};
+
+/// Key pairs whose private half cannot be read (WebCrypto, `extractable: false`).
+pub trait Keys {
+    /// An opaque key pair handle.
+    type Pair;
+    /// Generates a key pair for `alg`.
+    fn generate(&self, alg: Alg) -> impl Future<Output = Result<Self::Pair>>;
+    /// The public key as exported (a JWK object).
+    fn public_jwk(&self, pair: &Self::Pair) -> impl Future<Output = Result<Obj>>;
+    /// Signs `data`; the signature in JWS form.
+    fn sign(&self, pair: &Self::Pair, alg: Alg, data: &[u8]) -> impl Future<Output = Result<Vec<u8>>>;
+}
+
+/// Registrations, one per FHIR server, each with its key pair (IndexedDB).
+pub trait Registrations {
+    /// The key pair handle stored beside a record.
+    type Pair;
+    /// Stores (or replaces) the registration for its server.
+    fn put(&self, record: &RegistrationRecord, pair: &Self::Pair) -> impl Future<Output = Result<()>>;
+    /// The registration for a server, with its key pair.
+    fn get(&self, iss: &FhirBase) -> impl Future<Output = Result<Option<(RegistrationRecord, Self::Pair)>>>;
+    /// Deletes the registration and its key pair.
+    fn delete(&self, iss: &FhirBase) -> impl Future<Output = Result<()>>;
+    /// Every stored registration.
+    fn list(&self) -> impl Future<Output = Result<Vec<RegistrationRecord>>>;
+}
+
+/// Signs an RFC 7523 assertion for `record`'s client: five minutes, a fresh `jti`.
+pub async fn sign_assertion<K: Keys>(
+    keys: &K,
+    platform: &impl Platform,
+    pair: &K::Pair,
+    record: &RegistrationRecord,
+    now: u64,
+) -> Result<String> {
+    let b = &record.binding;
+    let claims = assertion_claims(&b.client_id, &b.token_endpoint, &platform.random32()?, now, MAX_ASSERTION_LIFETIME);
+    let input = signing_input(record.alg, &record.kid, &claims);
+    let signature = keys.sign(pair, record.alg, input.as_bytes()).await?;
+    compact(record.alg, &input, &signature)
+}
+
+/// Registers a new key for this browser with the server of `session`, a public-client launch whose
+/// access token is the initial access token (RFC 7591 §3; used here once, kept in memory only).
+/// The record and key pair are stored for the server.
+pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>>(
+    http: &impl Http,
+    keys: &K,
+    registrations: &R,
+    platform: &impl Platform,
+    session: &Session,
+    alg: Alg,
+) -> Result<RegistrationRecord> {
+    let b = &session.binding;
+    let resp = http.send(&discovery_request(&b.iss)).await?;
+    let config = parse_smart_configuration(&b.iss, resp.status, &resp.body)?;
+    let endpoint = config.registration_endpoint.ok_or(Error::RegistrationUnsupported)?;
+    let pair = keys.generate(alg).await?;
+    let public = public_jwk(alg, &keys.public_jwk(&pair).await?)?;
+    let kid = kid_from_digest(&platform.sha256(thumbprint_input(alg, &public).as_bytes()).await?);
+    let req = registration_request(&endpoint, &session.access_token, &b.client_id, &registered_jwk(alg, &public, &kid));
+    let resp = http.send(&req).await?;
+    let registered = parse_registration_response(resp.status, &resp.body)?;
+    let now = platform.now();
+    let record = RegistrationRecord {
+        binding: Binding {
+            client_id: registered.client_id,
+            auth: AuthMethod::PrivateKeyJwt,
+            token_endpoint: config.token_endpoint,
+            ..b.clone()
+        },
+        software_id: b.client_id.clone(),
+        kid,
+        alg,
+        scope: session.scope.clone(),
+        created_at: now,
+        last_used_at: now,
+    };
+    registrations.put(&record, &pair).await?;
+    Ok(record)
+}
+
+/// Signs in without the user: the JWT bearer grant (RFC 7523 §2.1) with the stored registration
+/// for `iss`. The new session is stored for the tab; the record's last use is updated.
+pub async fn jwt_bearer_sign_in<K: Keys, R: Registrations<Pair = K::Pair>>(
+    http: &impl Http,
+    keys: &K,
+    registrations: &R,
+    platform: &impl Platform,
+    store: &impl Store,
+    iss: &FhirBase,
+) -> Result<Session> {
+    let (mut record, pair) = registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
+    let now = platform.now();
+    let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
+    let b = &record.binding;
+    let resp = http.send(&jwt_bearer_request(&b.token_endpoint, &b.client_id, &assertion)).await?;
+    let session = Session::from_token(b.clone(), &record.scope, parse_token_response(resp.status, &resp.body)?, now);
+    record.last_used_at = now;
+    registrations.put(&record, &pair).await?;
+    store.set(SESSION_KEY, &session.to_json())?;
+    Ok(session)
+}

@@ -1,0 +1,77 @@
+//! IndexedDB behind [`Registrations`]: one entry per FHIR server, `{ iss, record, keys }`, where
+//! `record` is the core's JSON text and `keys` the `CryptoKeyPair` itself — stored by structured
+//! clone, so the private key is never exported. Database `smart-wasm`, store `registrations`.
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::js_message;
+use super::keys::KeyPair;
+use crate::core::registration::RegistrationRecord;
+use crate::core::types::FhirBase;
+use crate::core::{Error, Result};
+use crate::driver::Registrations;
+
+#[wasm_bindgen(inline_js = r#"
+const open = () => new Promise((resolve, reject) => {
+  const r = indexedDB.open('smart-wasm', 1);
+  r.onupgradeneeded = () => r.result.createObjectStore('registrations', { keyPath: 'iss' });
+  r.onsuccess = () => resolve(r.result);
+  r.onerror = () => reject(r.error);
+});
+const run = (mode, op) => open().then((db) => new Promise((resolve, reject) => {
+  const t = db.transaction('registrations', mode);
+  const req = op(t.objectStore('registrations'));
+  t.oncomplete = () => { db.close(); resolve(req.result); };
+  t.onerror = t.onabort = () => { db.close(); reject(t.error); };
+}));
+export const put = (iss, record, keys) => run('readwrite', (s) => s.put({ iss, record, keys }));
+export const get = (iss) => run('readonly', (s) => s.get(iss));
+export const remove = (iss) => run('readwrite', (s) => s.delete(iss));
+export const all = () => run('readonly', (s) => s.getAll());
+export const field = (entry, name) => entry == null ? undefined : entry[name];
+"#)]
+extern "C" {
+    fn put(iss: &str, record: &str, keys: &JsValue) -> js_sys::Promise;
+    fn get(iss: &str) -> js_sys::Promise;
+    fn remove(iss: &str) -> js_sys::Promise;
+    fn all() -> js_sys::Promise;
+    fn field(entry: &JsValue, name: &str) -> JsValue;
+}
+
+fn storage_err(e: JsValue) -> Error {
+    Error::Storage { message: js_message(&e) }
+}
+
+fn record_of(entry: &JsValue) -> Result<RegistrationRecord> {
+    RegistrationRecord::from_json(&field(entry, "record").as_string().unwrap_or_default())
+}
+
+/// The browser's IndexedDB.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct IndexedDb;
+
+impl Registrations for IndexedDb {
+    type Pair = KeyPair;
+
+    async fn put(&self, record: &RegistrationRecord, pair: &KeyPair) -> Result<()> {
+        JsFuture::from(put(record.iss().as_str(), &record.to_json(), &pair.0)).await.map(|_| ()).map_err(storage_err)
+    }
+
+    async fn get(&self, iss: &FhirBase) -> Result<Option<(RegistrationRecord, KeyPair)>> {
+        let entry = JsFuture::from(get(iss.as_str())).await.map_err(storage_err)?;
+        if entry.is_undefined() || entry.is_null() {
+            return Ok(None);
+        }
+        Ok(Some((record_of(&entry)?, KeyPair(field(&entry, "keys")))))
+    }
+
+    async fn delete(&self, iss: &FhirBase) -> Result<()> {
+        JsFuture::from(remove(iss.as_str())).await.map(|_| ()).map_err(storage_err)
+    }
+
+    async fn list(&self) -> Result<Vec<RegistrationRecord>> {
+        let entries = JsFuture::from(all()).await.map_err(storage_err)?;
+        js_sys::Array::from(&entries).iter().map(|e| record_of(&e)).collect()
+    }
+}

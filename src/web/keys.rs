@@ -1,0 +1,64 @@
+//! WebCrypto key pairs behind [`Keys`]: generated with a non-extractable private key (script can
+//! sign with it, never read it), the public half exported as a JWK, signatures in JWS form.
+//! The calls are one level down, in a few lines of JavaScript.
+
+use js_sys::Uint8Array;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+use super::js_message;
+use crate::core::json::{parse, Obj};
+use crate::core::jwt::Alg;
+use crate::core::{Error, Result};
+use crate::driver::Keys;
+
+#[wasm_bindgen(inline_js = r#"
+const params = (alg) => alg === 'ES384'
+  ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }
+  : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]),
+      hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
+// extractable=false applies to the private key; a public key is always exportable.
+export const generate = (alg) => crypto.subtle.generateKey(params(alg), false, ['sign', 'verify']);
+export const exportPublic = async (pair) => JSON.stringify(await crypto.subtle.exportKey('jwk', pair.publicKey));
+export const sign = async (pair, alg, data) =>
+  new Uint8Array(await crypto.subtle.sign(params(alg), pair.privateKey, data));
+"#)]
+extern "C" {
+    fn generate(alg: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = exportPublic)]
+    fn export_public(pair: &JsValue) -> js_sys::Promise;
+    fn sign(pair: &JsValue, alg: &str, data: &[u8]) -> js_sys::Promise;
+}
+
+fn crypto_err(e: JsValue) -> Error {
+    Error::Crypto { message: js_message(&e) }
+}
+
+/// A WebCrypto `CryptoKeyPair`; the private key inside is not extractable.
+#[derive(Clone, Debug)]
+pub struct KeyPair(pub JsValue);
+
+/// The browser's WebCrypto.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WebCryptoKeys;
+
+impl Keys for WebCryptoKeys {
+    type Pair = KeyPair;
+
+    async fn generate(&self, alg: Alg) -> Result<KeyPair> {
+        JsFuture::from(generate(alg.name())).await.map(KeyPair).map_err(crypto_err)
+    }
+
+    async fn public_jwk(&self, pair: &KeyPair) -> Result<Obj> {
+        let text = JsFuture::from(export_public(&pair.0)).await.map_err(crypto_err)?;
+        parse(&text.as_string().unwrap_or_default())
+            .ok()
+            .and_then(|v| v.as_object().cloned())
+            .ok_or_else(|| Error::Crypto { message: "exported key is not a JWK".into() })
+    }
+
+    async fn sign(&self, pair: &KeyPair, alg: Alg, data: &[u8]) -> Result<Vec<u8>> {
+        let sig = JsFuture::from(sign(&pair.0, alg.name(), data)).await.map_err(crypto_err)?;
+        Ok(Uint8Array::new(&sig).to_vec())
+    }
+}

@@ -1,0 +1,117 @@
+//! WebCrypto keys and IndexedDB in headless Chromium: both SMART algorithms, a private key that
+//! cannot be exported, a key that survives IndexedDB and still signs, signatures that verify
+//! against the exported public JWK, and the assertion the driver signs.
+#![cfg(target_arch = "wasm32")]
+
+use smart_wasm::core::binding::{AuthMethod, Binding};
+use smart_wasm::core::jwt::{public_jwk, thumbprint_input, Alg};
+use smart_wasm::core::registration::RegistrationRecord;
+use smart_wasm::core::types::{ClientId, FhirBase, HttpUrl, Scope};
+use smart_wasm::driver::identity::sign_assertion;
+use smart_wasm::driver::{Keys, Platform, Registrations};
+use smart_wasm::web::idb::IndexedDb;
+use smart_wasm::web::keys::{KeyPair, WebCryptoKeys};
+use smart_wasm::web::platform::Browser;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// Test-side WebCrypto calls, independent of the library's adapter.
+#[wasm_bindgen(inline_js = r#"
+export const exportPrivate = (pair) => crypto.subtle.exportKey('jwk', pair.privateKey).then(() => 'exported', (e) => e.name);
+export const privateExtractable = (pair) => pair.privateKey.extractable;
+export async function verify(jwkText, alg, data, sig) {
+  const jwk = JSON.parse(jwkText);
+  const p = alg === 'ES384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }
+    : { name: 'RSASSA-PKCS1-v1_5', hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
+  const key = await crypto.subtle.importKey('jwk', jwk, p, false, ['verify']);
+  return crypto.subtle.verify(p, key, sig, data);
+}
+export const b64urlDecode = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = exportPrivate)]
+    fn export_private(pair: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = privateExtractable)]
+    fn private_extractable(pair: &JsValue) -> bool;
+    fn verify(jwk: &str, alg: &str, data: &[u8], sig: &[u8]) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = b64urlDecode)]
+    fn b64url_decode(s: &str) -> Vec<u8>;
+}
+
+async fn verifies(pair: &KeyPair, alg: Alg, data: &[u8], sig: &[u8]) -> bool {
+    let jwk = WebCryptoKeys.public_jwk(pair).await.unwrap().to_text();
+    JsFuture::from(verify(&jwk, alg.name(), data, sig)).await.unwrap().as_bool().unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn keys_for_each_algorithm_sign_and_never_export_the_private_half() {
+    for alg in [Alg::RS384, Alg::ES384, Alg::RS256] {
+        let pair = WebCryptoKeys.generate(alg).await.unwrap();
+        assert!(!private_extractable(&pair.0), "{alg:?}");
+        let refused = JsFuture::from(export_private(&pair.0)).await.unwrap().as_string().unwrap();
+        assert_eq!(refused, "InvalidAccessError", "{alg:?}: exportKey on the private key must fail");
+        let exported = WebCryptoKeys.public_jwk(&pair).await.unwrap();
+        let public = public_jwk(alg, &exported).unwrap();
+        assert!(!thumbprint_input(alg, &public).is_empty());
+        let sig = WebCryptoKeys.sign(&pair, alg, b"signing input").await.unwrap();
+        assert_eq!(sig.len(), if alg == Alg::ES384 { 96 } else { 256 }, "{alg:?}: JWS-form signature");
+        assert!(verifies(&pair, alg, b"signing input", &sig).await, "{alg:?}");
+        assert!(!verifies(&pair, alg, b"other input", &sig).await, "{alg:?}: a signature is for its input only");
+    }
+}
+
+fn record(iss: &str, alg: Alg) -> RegistrationRecord {
+    RegistrationRecord {
+        binding: Binding {
+            iss: FhirBase::parse("iss", iss).unwrap(),
+            client_id: ClientId::new("dyn-client"),
+            auth: AuthMethod::PrivateKeyJwt,
+            token_endpoint: HttpUrl::parse("t", "https://auth.example.org/token").unwrap(),
+            epic_client_id_header: false,
+            refresh_margin: 30,
+        },
+        software_id: ClientId::new("app"),
+        kid: "kid-1".into(),
+        alg,
+        scope: Scope::parse("launch/patient patient/Patient.rs"),
+        created_at: 1,
+        last_used_at: 1,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_key_survives_indexeddb_and_still_signs_assertions_that_verify() {
+    let db = IndexedDb;
+    let rec = record("https://one.example.org/R4", Alg::ES384);
+    let pair = WebCryptoKeys.generate(Alg::ES384).await.unwrap();
+    db.put(&rec, &pair).await.unwrap();
+    drop(pair);
+    let (back, pair) = db.get(rec.iss()).await.unwrap().expect("stored");
+    assert_eq!(back, rec);
+    assert!(!private_extractable(&pair.0), "still non-extractable after structured clone");
+    let jwt = sign_assertion(&WebCryptoKeys, &Browser, &pair, &back, Browser.now()).await.unwrap();
+    let (input, sig) = jwt.rsplit_once('.').unwrap();
+    assert!(verifies(&pair, Alg::ES384, input.as_bytes(), &b64url_decode(sig)).await);
+    db.delete(rec.iss()).await.unwrap();
+    assert!(db.get(rec.iss()).await.unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn registrations_for_several_servers_stay_apart() {
+    let db = IndexedDb;
+    let (a, b) = (record("https://a.example.org/R4", Alg::RS384), record("https://b.example.org/R4", Alg::ES384));
+    db.put(&a, &WebCryptoKeys.generate(Alg::RS384).await.unwrap()).await.unwrap();
+    db.put(&b, &WebCryptoKeys.generate(Alg::ES384).await.unwrap()).await.unwrap();
+    let mut listed: Vec<String> = db.list().await.unwrap().iter().map(|r| r.iss().as_str().to_owned()).collect();
+    listed.sort();
+    assert!(listed.contains(&"https://a.example.org/R4".to_owned()) && listed.contains(&"https://b.example.org/R4".to_owned()));
+    assert_eq!(db.get(a.iss()).await.unwrap().unwrap().0.alg, Alg::RS384);
+    assert_eq!(db.get(b.iss()).await.unwrap().unwrap().0.alg, Alg::ES384);
+    db.delete(a.iss()).await.unwrap();
+    assert!(db.get(a.iss()).await.unwrap().is_none());
+    assert!(db.get(b.iss()).await.unwrap().is_some(), "deleting one leaves the other");
+    db.delete(b.iss()).await.unwrap();
+}
