@@ -141,7 +141,7 @@ export interface FhirPatient {
 
 /** A client bound to one FHIR server and one authorized session. */
 export declare class Client {
-  private constructor();
+  protected constructor();
   /**
    * A FHIR request with the Bearer token: a path relative to the FHIR base or an absolute URL under
    * it. Resolves to the parsed JSON (null for an empty body). Refreshes shortly before expiry and

@@ -121,7 +121,7 @@ fn session_refreshes_near_expiry_only_with_a_refresh_token() {
     assert_eq!(s.scope.as_str(), "launch/patient openid offline_access", "requested scope when none granted");
     let no_rt = session(r#"{"access_token":"a","token_type":"bearer","expires_in":100}"#, false);
     assert!(!no_rt.needs_refresh(5000));
-    assert_eq!(no_rt.refresh_request(None).unwrap_err(), Error::NoRefreshToken);
+    assert_eq!(no_rt.refresh_request(None, None).unwrap_err(), Error::NoRefreshToken);
     let no_exp = session(r#"{"access_token":"a","token_type":"bearer","refresh_token":"r"}"#, false);
     assert!(!no_exp.needs_refresh(u64::MAX));
 }
@@ -135,7 +135,7 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
     );
     let store = FakeStore::default();
     let s = session(r#"{"access_token":"a1","token_type":"bearer","expires_in":100,"refresh_token":"r1","patient":"p","need_patient_banner":true}"#, false);
-    let next = block_on(refresh(&http, &store, &s, None, 2000)).unwrap();
+    let next = block_on(refresh(&http, &store, &s, None, None, 2000)).unwrap();
     let body = form(http.sent.borrow()[0].body.as_deref().unwrap());
     assert_eq!(body["grant_type"], "refresh_token");
     assert_eq!(body["refresh_token"], "r1");
@@ -157,12 +157,12 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
 #[test]
 fn confidential_refresh_uses_basic_and_needs_the_secret() {
     let s = session(r#"{"access_token":"a1","token_type":"bearer","refresh_token":"r1"}"#, true);
-    assert_eq!(s.refresh_request(None).unwrap_err().code(), "invalid_option");
-    let req = s.refresh_request(Some(&ClientSecret::new("this-is-the-secret-2/7"))).unwrap();
+    assert_eq!(s.refresh_request(None, None).unwrap_err().code(), "invalid_option");
+    let req = s.refresh_request(Some(&ClientSecret::new("this-is-the-secret-2/7")), None).unwrap();
     assert_eq!(req.header_value("authorization"), Some("Basic YXBwOnRoaXMtaXMtdGhlLXNlY3JldC0yJTJGNw=="));
     assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
     let http = FakeHttp::default().with("https://auth.example.org/token", 400, r#"{"error":"invalid_grant"}"#);
-    let err = block_on(refresh(&http, &FakeStore::default(), &s, Some(&ClientSecret::new("x")), 1)).unwrap_err();
+    let err = block_on(refresh(&http, &FakeStore::default(), &s, Some(&ClientSecret::new("x")), None, 1)).unwrap_err();
     assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
 }
 

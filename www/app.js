@@ -1,7 +1,16 @@
 // The demo portal: launch, then the patient banner and the token context. It uses only the
-// package's public API, imported by name as an npm user would.
-import SMART from 'smart-wasm';
+// package's public API, imported by name as an npm user would: `smart-wasm`, or
+// `smart-wasm/identity` when this device signs in by itself (only then is the larger module loaded).
 import { SANDBOX_FHIR, DEFAULT_SCOPE, optionsFor } from './config.js';
+
+// Which server this device holds a registration with. Not a secret: the key stays in WebCrypto
+// and IndexedDB; this only tells the demo to load the identity module and try a silent sign-in.
+const DEVICE = 'demo:device-sign-in';
+const load = async (identity) => {
+  const mod = await import(identity ? 'smart-wasm/identity' : 'smart-wasm');
+  window.SMART = mod; // for the end-to-end tests and the console
+  return mod.default;
+};
 
 const $ = (id) => document.getElementById(id);
 const CHOICES = 'demo:choices';
@@ -35,9 +44,37 @@ async function showPatient(client) {
   showContext(client);
 }
 
+function signedIn(SMART, client, how) {
+  window.smartClient = client; // for the end-to-end tests and the console
+  $('reload').onclick = () => showPatient(client).catch(showError);
+  $('refresh').onclick = () => client.refresh().then(() => showContext(client), showError);
+  $('signout').onclick = () => { sessionStorage.clear(); location.replace(location.pathname); };
+  const device = localStorage.getItem(DEVICE);
+  $('forget').hidden = !device;
+  $('forget').onclick = async () => {
+    await SMART.forgetRegistration(device);
+    localStorage.removeItem(DEVICE);
+    sessionStorage.clear();
+    location.replace(location.pathname);
+  };
+  return showPatient(client).then(() => { $('status').textContent = how; });
+}
+
 async function main() {
   const params = new URLSearchParams(location.search);
   const returning = params.has('code') || params.has('error') || params.has('state') || sessionStorage.getItem('smart-wasm:session');
+  const device = localStorage.getItem(DEVICE);
+  if (!returning && device) {
+    $('status').textContent = 'Signing in on this device…';
+    const SMART = await load(true);
+    try {
+      return await signedIn(SMART, await SMART.resume({ iss: device }), 'Signed in silently on this device.');
+    } catch (e) {
+      if (e.code === 'no_registration') localStorage.removeItem(DEVICE);
+      showError(e);
+      $('error').hidden = false;
+    }
+  }
   if (!returning) {
     $('iss').value = SANDBOX_FHIR;
     $('scope').value = DEFAULT_SCOPE;
@@ -45,27 +82,31 @@ async function main() {
     $('status').textContent = 'Choose a server and launch.';
     $('launch').addEventListener('submit', async (ev) => {
       ev.preventDefault();
-      const c = { iss: $('iss').value, client: $('client').value, scope: $('scope').value, epic: $('epic').checked };
+      const c = { iss: $('iss').value, client: $('client').value, scope: $('scope').value, epic: $('epic').checked,
+        stay: $('stay').checked, alg: $('alg').value };
       sessionStorage.setItem(CHOICES, JSON.stringify(c));
       $('status').textContent = 'Redirecting to the authorization server…';
-      try { await SMART.oauth2.authorize(optionsFor(c)); } catch (e) { showError(e); }
+      try { await (await load(c.stay)).oauth2.authorize(optionsFor(c)); } catch (e) { showError(e); }
     });
     return;
   }
   $('status').textContent = 'Completing sign-in…';
+  const c = choices();
+  const SMART = await load(c.stay || Boolean(device));
   let client;
   try {
-    client = await SMART.oauth2.ready(optionsFor(choices()));
+    client = await SMART.oauth2.ready(optionsFor(c));
+    if (c.stay && client.registerDynamicClient && !device) {
+      $('status').textContent = 'Registering this device…';
+      const reg = await client.registerDynamicClient({ alg: c.alg });
+      localStorage.setItem(DEVICE, reg.iss);
+    }
   } catch (e) {
     showError(e);
     return;
   }
-  window.smartClient = client; // for the end-to-end tests and the console
-  $('reload').onclick = () => showPatient(client).catch(showError);
-  $('refresh').onclick = () => client.refresh().then(() => showContext(client), showError);
-  $('signout').onclick = () => { sessionStorage.clear(); location.replace(location.pathname); };
   try {
-    await showPatient(client);
+    await signedIn(SMART, client, localStorage.getItem(DEVICE) ? 'Signed in; this device will sign in by itself next time.' : 'Signed in.');
   } catch (e) {
     showContext(client);
     showError(e);

@@ -16,6 +16,14 @@ use crate::core::types::ClientSecret;
 use crate::core::Error;
 use crate::driver::{refresh, Http, HttpResponse, Platform};
 use crate::web::fetch::Fetch;
+#[cfg(feature = "identity")]
+use {
+    crate::core::binding::AuthMethod,
+    crate::core::jwt::Alg,
+    crate::driver::identity::{jwt_bearer_sign_in, refresh_key_bound, register},
+    crate::web::idb::IndexedDb,
+    crate::web::keys::WebCryptoKeys,
+};
 use crate::web::platform::Browser;
 use crate::web::storage::SessionStore;
 
@@ -55,7 +63,14 @@ impl Inner {
                 let me = Rc::clone(self);
                 let p = future_to_promise(async move {
                     let current = me.session.borrow().clone();
-                    let result = refresh(&Fetch, &SessionStore, &current, me.secret.as_ref(), Browser.now()).await;
+                    #[cfg(feature = "identity")]
+                    let result = if current.binding.auth == AuthMethod::PrivateKeyJwt {
+                        refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
+                    } else {
+                        refresh(&Fetch, &SessionStore, &current, me.secret.as_ref(), None, Browser.now()).await
+                    };
+                    #[cfg(not(feature = "identity"))]
+                    let result = refresh(&Fetch, &SessionStore, &current, me.secret.as_ref(), None, Browser.now()).await;
                     me.refreshing.borrow_mut().take();
                     let next = result.map_err(js)?;
                     *me.session.borrow_mut() = next;
@@ -83,7 +98,7 @@ impl Inner {
             let verdict = classify(resp.status, resp.www_authenticate.as_deref(), resp.redirected.then_some(url.as_str()));
             match verdict {
                 Verdict::Ok => return Ok(parse_body(&resp)),
-                Verdict::RefreshAndRetry if !retried && self.session.borrow().refresh_token.is_some() => {
+                Verdict::RefreshAndRetry if !retried && self.session.borrow().can_refresh() => {
                     retried = true;
                     // Another request may have refreshed already while this one was in flight.
                     if self.session.borrow().access_token == token_used {
@@ -152,6 +167,8 @@ enum Op {
     Request(JsValue, JsValue),
     Refresh,
     ReadPatient,
+    #[cfg(feature = "identity")]
+    Register(JsValue),
 }
 
 fn run(inner: Rc<Inner>, op: Op) -> Promise {
@@ -161,8 +178,22 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 let (url, method, headers, body) = request_args(&input, &init)?;
                 inner.request(url, method, headers, body).await
             }
+            #[cfg(feature = "identity")]
+            Op::Register(opts) => {
+                let alg = match get(&opts, "alg").as_string() {
+                    Some(a) => Alg::parse(&a).map_err(js)?,
+                    None => Alg::ES384,
+                };
+                let session = inner.session.borrow().clone();
+                let record = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, alg).await.map_err(js)?;
+                // The launch's token was the one-time initial access token: from now on this client
+                // is the registered one, with a token from the JWT bearer grant.
+                let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await.map_err(js)?;
+                *inner.session.borrow_mut() = next;
+                Ok(super::json_value(&record.summary_json()))
+            }
             Op::Refresh => {
-                if inner.session.borrow().refresh_token.is_none() {
+                if !inner.session.borrow().can_refresh() {
                     return Err(js(Error::NoRefreshToken));
                 }
                 inner.refresh_shared().await?;
@@ -214,6 +245,15 @@ impl Client {
         self.get_state()
     }
 
+    /// Registers this browser with the server (RFC 7591): a new WebCrypto key pair (`alg`
+    /// `ES384` by default, or `RS384`, `RS256`) whose private key cannot be exported, kept in
+    /// IndexedDB; the client then uses the registered identity. Resolves to the registration.
+    #[cfg(feature = "identity")]
+    #[wasm_bindgen(js_name = registerDynamicClient)]
+    pub fn register_dynamic_client(&self, options: JsValue) -> Promise {
+        run(Rc::clone(&self.inner), Op::Register(options))
+    }
+
     /// `client.patient.read()` and friends.
     #[wasm_bindgen(getter)]
     pub fn patient(&self) -> PatientApi {
@@ -222,7 +262,7 @@ impl Client {
 }
 
 fn state_value(s: &Session) -> JsValue {
-    js_sys::JSON::parse(&s.state_json()).unwrap_or(JsValue::NULL)
+    super::json_value(&s.state_json())
 }
 
 #[wasm_bindgen]

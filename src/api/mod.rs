@@ -12,6 +12,14 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::core::callback::is_callback;
 use crate::core::config::{parse_options, Options};
+#[cfg(feature = "identity")]
+use {
+    crate::core::types::FhirBase,
+    crate::driver::identity::jwt_bearer_sign_in,
+    crate::driver::Registrations,
+    crate::web::idb::IndexedDb,
+    crate::web::keys::WebCryptoKeys,
+};
 use crate::core::Error;
 use crate::driver::{begin_launch, complete_launch, restore_session};
 use crate::web::fetch::Fetch;
@@ -46,6 +54,11 @@ pub fn to_js(e: &Error, body: Option<&str>) -> JsValue {
     v
 }
 
+/// JSON text made by the core, as a JS value.
+fn json_value(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
+}
+
 fn js(e: Error) -> JsValue {
     to_js(&e, None)
 }
@@ -69,17 +82,61 @@ fn flag(v: &JsValue, key: &str) -> bool {
     Reflect::get(v, &JsValue::from_str(key)).map(|x| x.is_truthy()).unwrap_or(false)
 }
 
-/// The one entry point `index.js` calls: `0` authorize, `1` ready, `2` init. (One exported async
-/// function instead of three saves ~1 KB gzip; the public names live in `index.js`.)
+/// The one entry point `index.js` calls: `0` authorize, `1` ready, `2` init, `3` resume,
+/// `4` forgetRegistration, `5` listRegistrations. (One exported async function instead of six
+/// saves wasm bytes; the public names live in `index.js`.)
 #[wasm_bindgen]
 pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(async move {
         match op {
             0 => authorize(opts).await,
             1 => ready(opts).await.map(JsValue::from),
+            #[cfg(feature = "identity")]
+            3..=5 => identity_op(op, opts).await,
             _ => init(opts).await.map(JsValue::from),
         }
     })
+}
+
+#[cfg(feature = "identity")]
+async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
+    match op {
+        3 => resume(opts).await.map(JsValue::from),
+        4 => {
+            IndexedDb.delete(&iss_option(&opts)?).await.map_err(js)?;
+            Ok(JsValue::UNDEFINED)
+        }
+        _ => {
+            let mut list = String::from("[");
+            for r in IndexedDb.list().await.map_err(js)? {
+                if list.len() > 1 {
+                    list.push(',');
+                }
+                list.push_str(&r.summary_json());
+            }
+            list.push(']');
+            Ok(json_value(&list))
+        }
+    }
+}
+
+#[cfg(feature = "identity")]
+/// The FHIR server an identity call is about: a string, or `{ iss }` / `{ fhirServiceUrl }`.
+fn iss_option(v: &JsValue) -> Result<FhirBase, JsValue> {
+    let s = v.as_string().or_else(|| Reflect::get(v, &"iss".into()).ok()?.as_string()).or_else(|| {
+        Reflect::get(v, &"fhirServiceUrl".into()).ok()?.as_string()
+    });
+    let s = s.ok_or_else(|| js(Error::InvalidOption { option: "iss".into(), reason: "is required" }))?;
+    FhirBase::parse("iss", &s).map_err(js)
+}
+
+#[cfg(feature = "identity")]
+/// On a later visit: a new access token from this browser's registration with the server, by the
+/// JWT bearer grant, without the user. `no_registration` when there is none.
+async fn resume(opts: JsValue) -> Result<Client, JsValue> {
+    let iss = iss_option(&opts)?;
+    let session = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &iss).await.map_err(js)?;
+    Ok(Client::new(session, None))
 }
 
 /// Starts a SMART launch: standalone, or EHR when the page URL has `iss` (which must be one of the

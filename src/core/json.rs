@@ -191,7 +191,7 @@ impl Parser<'_> {
         }
     }
     fn eat(&mut self, lit: &[u8]) -> Result<(), SyntaxError> {
-        if self.s[self.i..].starts_with(lit) {
+        if self.s.get(self.i..).is_some_and(|rest| rest.starts_with(lit)) {
             self.i += lit.len();
             Ok(())
         } else {
@@ -294,7 +294,8 @@ impl Parser<'_> {
                     }
                 }
                 // The slice is ASCII by construction.
-                Ok(Json::Num(String::from_utf8_lossy(&self.s[start..self.i]).into_owned()))
+                let digits = self.s.get(start..self.i).unwrap_or_default();
+                Ok(Json::Num(digits.iter().map(|&b| b as char).collect()))
             }
             _ => Err(SyntaxError),
         }

@@ -100,6 +100,21 @@ impl RegistrationRecord {
         &self.binding.iss
     }
 
+    /// What `listRegistrations()` shows of a record (JSON text): nothing secret is in a record.
+    pub fn summary_json(&self) -> String {
+        Obj::new()
+            .with("iss", self.iss().as_str())
+            .with("clientId", self.binding.client_id.as_str())
+            .with("softwareId", self.software_id.as_str())
+            .with("kid", self.kid.as_str())
+            .with("alg", self.alg.name())
+            .with("scope", self.scope.as_str())
+            .with("tokenEndpoint", self.binding.token_endpoint.as_str())
+            .with("createdAt", self.created_at)
+            .with("lastUsedAt", self.last_used_at)
+            .to_text()
+    }
+
     /// The JSON text stored beside the key pair.
     pub fn to_json(&self) -> String {
         self.binding

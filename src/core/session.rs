@@ -6,7 +6,7 @@ use super::encode::Stored;
 use super::json::{Json, Obj};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
-use super::binding::Binding;
+use super::binding::{AuthMethod, Binding};
 use super::token::{refresh_request, TokenResponse};
 use super::types::{AccessToken, ClientSecret, RefreshToken, Scope};
 
@@ -50,16 +50,23 @@ impl Session {
         }
     }
 
+    /// Whether a new access token can be had without the user: a refresh token, or this browser's
+    /// registered key (a new JWT bearer grant).
+    pub fn can_refresh(&self) -> bool {
+        self.refresh_token.is_some() || self.binding.auth == AuthMethod::PrivateKeyJwt
+    }
+
     /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
     pub fn needs_refresh(&self, now: u64) -> bool {
-        self.refresh_token.is_some()
+        self.can_refresh()
             && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.binding.refresh_margin))
     }
 
-    /// The refresh request (RFC 6749 §6).
-    pub fn refresh_request(&self, secret: Option<&ClientSecret>) -> Result<HttpRequest> {
+    /// The refresh request (RFC 6749 §6), authenticated with the app's secret or a client
+    /// assertion as the binding requires.
+    pub fn refresh_request(&self, secret: Option<&ClientSecret>, assertion: Option<&str>) -> Result<HttpRequest> {
         let rt = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
-        Ok(refresh_request(&self.binding.token_endpoint, self.binding.client_auth(secret, None)?, rt))
+        Ok(refresh_request(&self.binding.token_endpoint, self.binding.client_auth(secret, assertion)?, rt))
     }
 
     /// Applies a refresh answer: new access token and expiry; a new refresh token replaces the

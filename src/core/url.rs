@@ -79,7 +79,8 @@ fn parse_ipv6(s: &str) -> Option<[u16; 8]> {
             .collect()
     };
     let mut out = [0u16; 8];
-    match s.as_bytes().windows(2).position(|w| w == b"::").map(|i| (&s[..i], &s[i + 2..])) {
+    let double_colon = s.as_bytes().windows(2).position(|w| w == b"::");
+    match double_colon.and_then(|i| Some((s.get(..i)?, s.get(i + 2..)?))) {
         Some((head, tail)) => {
             let (h, t) = (groups(head)?, groups(tail)?);
             if h.len() + t.len() > 7 {
@@ -136,7 +137,7 @@ fn is_dot_dot(seg: &str) -> bool {
 /// Removes `.` and `..` segments (RFC 3986 §5.2.4, with WHATWG's `%2e` forms). `path` starts with `/`.
 fn remove_dots(path: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
-    let segs: Vec<&str> = path[1..].split('/').collect();
+    let segs: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
     for (i, seg) in segs.iter().enumerate() {
         let last = i + 1 == segs.len();
         if is_dot_dot(seg) {
@@ -192,12 +193,12 @@ impl Url {
             return None;
         };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
+        let (authority, tail) = rest.split_at_checked(end)?;
         if authority.contains('@') {
             return None;
         }
-        let (host, port) = match authority.rfind(':') {
-            Some(i) if !authority[i..].contains(']') => (&authority[..i], Some(&authority[i + 1..])),
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !p.contains(']') => (h, Some(p)),
             _ => (authority, None),
         };
         let port = match port {
@@ -222,10 +223,11 @@ impl Url {
     /// Resolves a reference against this URL (RFC 3986 §5.2.2): absolute, `//host…`, `/path`,
     /// `?query`, `#fragment` or a relative path.
     pub fn join(&self, r: &str) -> Option<Url> {
-        let scheme_end = r.find(':').filter(|&i| {
-            i > 0 && r.as_bytes()[0].is_ascii_alphabetic() && r[..i].bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+        let has_scheme = r.split_once(':').is_some_and(|(scheme, _)| {
+            scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+                && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
         });
-        if scheme_end.is_some() {
+        if has_scheme {
             return Url::parse(r);
         }
         if r.starts_with("//") {
@@ -247,8 +249,8 @@ impl Url {
         u.path = if path.starts_with('/') {
             remove_dots(path)
         } else {
-            let dir = &self.path[..self.path.rfind('/').map_or(0, |i| i + 1)];
-            remove_dots(&crate::core::cat(&[dir, path]))
+            let dir = self.path.rsplit_once('/').map_or("", |(d, _)| d);
+            remove_dots(&crate::core::cat(&[dir, "/", path]))
         };
         Some(u)
     }

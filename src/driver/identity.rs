@@ -97,6 +97,27 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>>(
     Ok(record)
 }
 
+/// A new access token for a key-bound session: the refresh-token grant with a client assertion
+/// (SMART confidential-asymmetric, seed 004 step 3b) when there is a refresh token, otherwise a new
+/// JWT bearer grant (step 3a).
+pub async fn refresh_key_bound<K: Keys, R: Registrations<Pair = K::Pair>>(
+    http: &impl Http,
+    keys: &K,
+    registrations: &R,
+    platform: &impl Platform,
+    store: &impl Store,
+    session: &Session,
+) -> Result<Session> {
+    let iss = &session.binding.iss;
+    if session.refresh_token.is_none() {
+        return jwt_bearer_sign_in(http, keys, registrations, platform, store, iss).await;
+    }
+    let (record, pair) = registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
+    let now = platform.now();
+    let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
+    super::refresh(http, store, session, None, Some(&assertion), now).await
+}
+
 /// Signs in without the user: the JWT bearer grant (RFC 7523 §2.1) with the stored registration
 /// for `iss`. The new session is stored for the tab; the record's last use is updated.
 pub async fn jwt_bearer_sign_in<K: Keys, R: Registrations<Pair = K::Pair>>(

@@ -143,9 +143,10 @@ pub async fn refresh(
     store: &impl Store,
     session: &Session,
     secret: Option<&ClientSecret>,
+    assertion: Option<&str>,
     now: u64,
 ) -> Result<Session> {
-    let resp = http.send(&session.refresh_request(secret)?).await?;
+    let resp = http.send(&session.refresh_request(secret, assertion)?).await?;
     let mut next = session.clone();
     next.apply_refresh(parse_token_response(resp.status, &resp.body)?, now);
     store.set(SESSION_KEY, &next.to_json())?;

@@ -2,7 +2,9 @@
 //! [`crate::driver`], and converts JS errors once, here, keeping their name and message.
 
 pub mod fetch;
+#[cfg(feature = "identity")]
 pub mod idb;
+#[cfg(feature = "identity")]
 pub mod keys;
 pub mod platform;
 pub mod storage;

@@ -16,6 +16,7 @@ import fhirCore from '@asymmetrik/node-fhir-server-core';
 import { fhirAuth, seenTokens } from './fhir-auth.mjs';
 import { events, settings, controlRoutes } from './control.mjs';
 import { staticFiles } from './static.mjs';
+import { installDynamicRegistration, JWT_BEARER } from './dynamic.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -36,8 +37,16 @@ const FHIR_SCOPES = ['patient/Patient.read', 'patient/Patient.rs', 'patient/Obse
 const { patients } = await import('./patients.mjs');
 const patientFor = (accountId) => (patients.some((p) => p.id === accountId) ? accountId : patients[0].id);
 
-const { privateKey } = await jose.generateKeyPair('RS256', { extractable: true });
+const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingKey = { ...(await jose.exportJWK(privateKey)), kid: 'sandbox-1', use: 'sig', alg: 'RS256' };
+const jwks = jose.createLocalJWKSet({ keys: [{ ...(await jose.exportJWK(publicKey)), kid: 'sandbox-1', alg: 'RS256' }] });
+/** Checks an access token this server issued; returns its claims. */
+const verifyAccessToken = async (token) => (await jose.jwtVerify(token, jwks, { issuer: ISSUER, audience: FHIR_BASE })).payload;
+/** Issues an access token in the same form as oidc-provider's (for the jwt-bearer grant). */
+const signAccessToken = (claims, ttl) => new jose.SignJWT(claims)
+  .setProtectedHeader({ alg: 'RS256', kid: 'sandbox-1', typ: 'at+jwt' })
+  .setIssuer(ISSUER).setAudience(FHIR_BASE).setJti(crypto.randomUUID()).setIssuedAt().setExpirationTime(`${ttl}s`)
+  .sign(privateKey);
 
 export const clients = [
   { client_id: 'demo-public', token_endpoint_auth_method: 'none' },
@@ -54,6 +63,8 @@ const provider = new Provider(ISSUER, {
   clients,
   jwks: { keys: [signingKey] },
   clientBasedCORS: (ctx, origin) => LOOPBACK_ORIGIN.test(origin),
+  enabledJWA: { clientAuthSigningAlgValues: ['RS256', 'RS384', 'ES384', 'PS256', 'ES256'] },
+  extraClientMetadata: { properties: ['software_id'] },
   pkce: { required: () => true },
   scopes: ['openid', 'fhirUser', 'offline_access', 'launch', 'launch/patient', 'online_access', ...FHIR_SCOPES],
   claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
@@ -68,6 +79,7 @@ const provider = new Provider(ISSUER, {
   },
   features: {
     devInteractions: { enabled: true },
+    registration: { enabled: true, initialAccessToken: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => FHIR_BASE,
@@ -133,18 +145,24 @@ provider.use(async (ctx, next) => {
   events.push(entry);
 });
 
+installDynamicRegistration(provider, {
+  issuer: ISSUER, fhirBase: FHIR_BASE, demoOrigin: DEMO, verifyAccessToken, signAccessToken, events, patientFor, settings,
+});
+
 const smartConfiguration = () => ({
   issuer: ISSUER,
   jwks_uri: `${ISSUER}/jwks`,
   authorization_endpoint: `${ISSUER}/auth`,
   token_endpoint: `${ISSUER}/token`,
-  grant_types_supported: ['authorization_code', 'refresh_token'],
-  token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+  registration_endpoint: `${ISSUER}/reg`,
+  grant_types_supported: ['authorization_code', 'refresh_token', JWT_BEARER],
+  token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
+  token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'RS256'],
   scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', ...FHIR_SCOPES],
   response_types_supported: ['code'],
   code_challenge_methods_supported: ['S256'],
   authorization_response_iss_parameter_supported: true,
-  capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'client-confidential-symmetric',
+  capabilities: ['launch-ehr', 'launch-standalone', 'client-public', 'client-confidential-symmetric', 'client-confidential-asymmetric',
     'context-standalone-patient', 'context-ehr-patient', 'permission-offline', 'permission-patient', 'permission-v1', 'permission-v2'],
 });
 
@@ -161,7 +179,6 @@ const cors = (req, res, next) => {
 };
 fhirApp.use(cors);
 fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => res.json(smartConfiguration()));
-const jwks = jose.createLocalJWKSet({ keys: [await jose.exportJWK(privateKey).then(({ d, p, q, dp, dq, qi, ...pub }) => ({ ...pub, kid: 'sandbox-1', alg: 'RS256' }))] });
 fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events }));
 const server = new fhirCore.Server({
   profiles: { patient: { service: path.join(here, 'patient.service.cjs'), versions: ['4_0_0'] } },

@@ -1,0 +1,49 @@
+// Types of `smart-wasm/identity`: everything in `smart-wasm`, plus browser-bound app identity.
+import type { AuthorizeOptions, Client as BaseClient } from './index.js';
+
+export * from './index.js';
+
+/** A registration this browser holds with one FHIR server (no key material: the private key stays in WebCrypto). */
+export interface Registration {
+  /** The FHIR server (`iss`). */
+  iss: string;
+  /** The dynamic client id the server issued to this browser. */
+  clientId: string;
+  /** The app's own client id, sent as `software_id`. */
+  softwareId: string;
+  /** RFC 7638 thumbprint of the registered public key. */
+  kid: string;
+  alg: 'ES384' | 'RS384' | 'RS256';
+  scope: string;
+  tokenEndpoint: string;
+  /** Seconds since the epoch. */
+  createdAt: number;
+  lastUsedAt: number;
+}
+
+export declare class Client extends BaseClient {
+  /**
+   * Registers this browser with the server (RFC 7591): a new WebCrypto key pair whose private key
+   * cannot be exported, kept in IndexedDB. The launch's access token is the one-time initial access
+   * token; the client then switches to the registered identity (JWT bearer grant). Default `ES384`.
+   */
+  registerDynamicClient(options?: { alg?: 'ES384' | 'RS384' | 'RS256' }): Promise<Registration>;
+}
+
+export function ready(options?: AuthorizeOptions): Promise<Client>;
+export function init(options: AuthorizeOptions): Promise<Client>;
+/** A later visit: a new access token by the JWT bearer grant, with no login. Throws `no_registration` when there is none. */
+export function resume(options: { iss: string } | { fhirServiceUrl: string } | string): Promise<Client>;
+/** Deletes this browser's registration with a server: key pair and record. */
+export function forgetRegistration(iss: string | { iss: string }): Promise<void>;
+/** The registrations this browser holds, one per server. */
+export function listRegistrations(): Promise<Registration[]>;
+
+export declare const oauth2: {
+  authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init; resume: typeof resume;
+};
+declare const SMART: {
+  oauth2: typeof oauth2; authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init;
+  resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
+};
+export default SMART;

@@ -1,0 +1,18 @@
+// smart-wasm/identity: everything in smart-wasm, plus browser-bound app identity (seed 004's
+// "offline access for browser-based applications"): dynamic client registration with a
+// non-extractable WebCrypto key kept in IndexedDB, then the JWT bearer grant on later visits.
+// A separate, larger module: apps that do not use it do not download it.
+import load, * as wasm from './identity/smart_wasm.js';
+import { makeApi } from './api.js';
+
+const api = makeApi(load, wasm, new URL('./identity/smart_wasm_bg.wasm', import.meta.url));
+export const { loadModule, authorize, ready, init } = api;
+export const Client = wasm.Client;
+/** A later visit: a token by the JWT bearer grant from this browser's registration, no login. */
+export const resume = (options) => api.call(3, options);
+/** Deletes this browser's registration with a server: its key pair and its record. */
+export const forgetRegistration = (iss) => api.call(4, iss);
+/** What this browser holds: one record per server (no key material). */
+export const listRegistrations = () => api.call(5);
+export const oauth2 = { ...api.oauth2, resume };
+export default { oauth2, authorize, ready, init, resume, forgetRegistration, listRegistrations };
