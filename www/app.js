@@ -96,7 +96,7 @@ async function main() {
   let client;
   try {
     client = await SMART.oauth2.ready(optionsFor(c));
-    if (c.stay && client.registerDynamicClient && !device) {
+    if (c.stay && client.registerDynamicClient) {
       $('status').textContent = 'Registering this device…';
       const reg = await client.registerDynamicClient({ alg: c.alg });
       localStorage.setItem(DEVICE, reg.iss);

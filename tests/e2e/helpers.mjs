@@ -44,7 +44,7 @@ export const sandbox = {
 
 /** Fills the sandbox's sign-in page and its consent page. */
 export async function loginAndConsent(page, user = 'amy') {
-  await page.waitForURL(`${AS}/interaction/**`);
+  await page.waitForURL((url) => url.hostname === '127.0.0.1' && url.pathname.startsWith('/interaction/'));
   await page.fill('input[name=login]', user);
   await page.fill('input[name=password]', 'any password');
   await page.click('button[type=submit]');
@@ -95,4 +95,22 @@ export async function signIn(page, choices = {}, user = 'amy') {
   await loginAndConsent(page, user);
   await page.waitForURL(`${DEMO}/index.html**`);
   return outcome(page);
+}
+
+/** Starts a second sandbox (its own ports) whose clients redirect to the demo's origin; returns a stop function. */
+export async function startSecondSandbox({ as = 9100, fhir = 9101, demo = 8180 } = {}) {
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [new URL('../sandbox/server.mjs', import.meta.url).pathname], {
+    env: { ...process.env, SANDBOX_AS_PORT: String(as), SANDBOX_FHIR_PORT: String(fhir), SANDBOX_DEMO_PORT: String(demo), SANDBOX_APP_ORIGIN: DEMO },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => { if (String(d).includes('"ready":true')) resolve(); });
+    child.on('exit', (code) => reject(new Error(`second sandbox exited ${code}`)));
+  });
+  return {
+    fhirBase: `http://127.0.0.1:${fhir}/4_0_0`,
+    events: () => fetch(`http://127.0.0.1:${demo}/_sandbox/events`).then((r) => r.json()),
+    stop: () => new Promise((resolve) => { child.removeAllListeners('exit'); child.once('exit', resolve); child.kill(); }),
+  };
 }

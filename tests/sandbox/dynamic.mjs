@@ -76,6 +76,8 @@ export function installDynamicRegistration(provider, { issuer, fhirBase, demoOri
       const params = new URLSearchParams(await takeBody(ctx));
       if (params.get('grant_type') === JWT_BEARER) {
         const fail = (description) => {
+          // Answered here, before oidc-provider's CORS handling: a browser must still see it.
+          ctx.set({ 'Access-Control-Allow-Origin': ctx.get('origin') || '*', Vary: 'Origin' });
           ctx.status = 400;
           ctx.body = { error: 'invalid_grant', error_description: description };
           events.push({ type: 'token', grantType: JWT_BEARER, clientId: params.get('client_id'), status: 400, error: 'invalid_grant', errorDescription: description });

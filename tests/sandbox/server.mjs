@@ -5,7 +5,8 @@
 //   - the demo (www/) and the built package (pkg/) as static files,
 //   - /_sandbox/* control endpoints the end-to-end tests use (event log, token TTL, revocation).
 // Everything binds to 127.0.0.1. Ports: SANDBOX_AS_PORT (9000), SANDBOX_FHIR_PORT (9001),
-// SANDBOX_DEMO_PORT (8080). Prints one JSON line {"ready":true,...} when listening.
+// SANDBOX_DEMO_PORT (8080); SANDBOX_APP_ORIGIN is the app its clients redirect to (default: its own
+// demo origin; a second sandbox for the same app sets it). Prints {"ready":true,...} when listening.
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,7 @@ const FHIR_PORT = Number(process.env.SANDBOX_FHIR_PORT || 9001);
 const DEMO_PORT = Number(process.env.SANDBOX_DEMO_PORT || 8080);
 const ISSUER = `http://${HOST}:${AS_PORT}`;
 const FHIR_BASE = `http://${HOST}:${FHIR_PORT}/4_0_0`;
-const DEMO = `http://${HOST}:${DEMO_PORT}`;
+const DEMO = process.env.SANDBOX_APP_ORIGIN || `http://${HOST}:${DEMO_PORT}`;
 const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
 // SMART scopes the FHIR server understands (v1 `.read` and v2 `.rs` forms).
@@ -198,4 +199,4 @@ await Promise.all([
   new Promise((r) => http.createServer(fhirApp).listen(FHIR_PORT, HOST, r)),
   new Promise((r) => http.createServer(demoApp).listen(DEMO_PORT, HOST, r)),
 ]);
-console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `${DEMO}/` }));
+console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `http://${HOST}:${DEMO_PORT}/` }));

@@ -1,0 +1,195 @@
+// Browser-bound app identity end to end (smart-wasm/identity): launch, register a WebCrypto key,
+// JWT bearer grant, silent sign-in on a later visit, two servers side by side, forgetting, and
+// each fault of an assertion answered invalid_grant and surfaced as a typed error.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as jose from 'jose';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, startSecondSandbox, DEMO, FHIR, AS } from './helpers.mjs';
+
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+let page;
+let browser;
+useBrowser({ before, after, beforeEach }, (p, b) => { page = p; browser = b; });
+
+/** Launches from the demo with "stay signed in on this device" and returns what the browser sent. */
+async function launchAndRegister({ alg = 'ES384', iss } = {}) {
+  const sent = { registration: null, jwtBearer: [] };
+  page.on('request', (r) => {
+    if (r.method() !== 'POST') return;
+    if (r.url().endsWith('/reg')) sent.registration = JSON.parse(r.postData());
+    const body = new URLSearchParams(r.postData() || '');
+    if (body.get('grant_type') === JWT_BEARER) sent.jwtBearer.push(body);
+  });
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  if (iss) await page.fill('#iss', iss);
+  await page.check('#stay');
+  await page.selectOption('#alg', alg);
+  await page.click('#launch-button');
+  await loginAndConsent(page);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  const shown = await outcome(page);
+  assert.equal(shown.error, null, shown.message);
+  return sent;
+}
+
+for (const alg of ['ES384', 'RS384']) {
+  test(`${alg}: launch, register, JWT bearer grant, FHIR read; the assertion verifies with a JWT library`, async () => {
+    const sent = await launchAndRegister({ alg });
+    assert.match(await page.textContent('#status'), /sign in by itself/);
+    const [code, bearer] = await eventsOf('token');
+    assert.equal(code.grantType, 'authorization_code');
+    assert.equal(code.clientId, 'demo-public');
+    const [reg] = await eventsOf('register');
+    assert.equal(reg.status, 201);
+    assert.equal(reg.softwareId, 'demo-public', 'software_id is the app client id');
+    assert.equal(bearer.grantType, JWT_BEARER);
+    assert.equal(bearer.status, 200);
+    assert.equal(bearer.clientId, reg.clientId);
+    const [read] = await eventsOf('fhir');
+    assert.equal(read.jti, bearer.jti, 'the FHIR read used the JWT bearer token');
+
+    // What went over the wire: a public JWK only, and an RFC 7523 assertion a standard library accepts.
+    assert.deepEqual(Object.keys(sent.registration).sort(), ['jwks', 'software_id']);
+    const [jwk] = sent.registration.jwks.keys;
+    assert.equal(jwk.alg, alg);
+    for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.ok(!(priv in jwk), `no ${priv} in the registered key`);
+    assert.equal(jwk.kid, await jose.calculateJwkThumbprint(jwk), 'kid is the RFC 7638 thumbprint');
+    const assertion = sent.jwtBearer[0].get('assertion');
+    assert.equal(sent.jwtBearer[0].get('client_id'), reg.clientId);
+    const { payload, protectedHeader } = await jose.jwtVerify(assertion, jose.createLocalJWKSet({ keys: [jwk] }), {
+      issuer: reg.clientId, subject: reg.clientId, audience: `${AS}/token`, algorithms: [alg],
+    });
+    assert.deepEqual(protectedHeader, { alg, kid: jwk.kid, typ: 'JWT' });
+    assert.ok(payload.exp - payload.iat <= 300 && payload.nbf === payload.iat && payload.jti.length >= 43);
+
+    const stored = await page.evaluate(() => Object.keys(localStorage).map((k) => `${k}=${localStorage.getItem(k)}`));
+    assert.deepEqual(stored, [`demo:device-sign-in=${FHIR}`], 'no token or key in localStorage, only which server');
+    // The launch's token was the one-time initial access token: the stored session now holds the
+    // JWT bearer token instead.
+    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('smart-wasm:session')));
+    assert.equal(jose.decodeJwt(session.accessToken).jti, bearer.jti);
+    assert.equal(session.clientId, reg.clientId);
+    const [registration] = await page.evaluate(() => window.SMART.listRegistrations());
+    assert.equal(registration.clientId, reg.clientId);
+    assert.equal(registration.iss, FHIR);
+    assert.equal(registration.alg, alg);
+  });
+}
+
+test('a later visit (new tab) signs in by the JWT bearer grant without a login page', async () => {
+  await launchAndRegister();
+  await sandbox.reset();
+  const tab = await page.context().newPage();
+  const visited = [];
+  tab.on('request', (r) => visited.push(r.url()));
+  await tab.goto(`${DEMO}/index.html`);
+  const shown = await outcome(tab);
+  assert.equal(shown.error, null, shown.message);
+  assert.equal(shown.name, 'Amy V. Shaw');
+  assert.equal(await tab.textContent('#status'), 'Signed in silently on this device.');
+  assert.ok(!visited.some((u) => u.startsWith(`${AS}/auth`) || u.startsWith(`${AS}/interaction`)), 'no login page');
+  const tokens = await eventsOf('token');
+  assert.deepEqual(tokens.map((e) => [e.grantType, e.status]), [[JWT_BEARER, 200]]);
+});
+
+test('an expired token of a key-bound session is replaced by a new JWT bearer grant', async () => {
+  await sandbox.setTokenTTL(5);
+  await launchAndRegister();
+  await sandbox.reset();
+  assert.equal(await page.evaluate(() => window.smartClient.patient.read().then((p) => p.id)), 'amy');
+  const tokens = await eventsOf('token');
+  assert.deepEqual(tokens.map((e) => e.grantType), [JWT_BEARER]);
+  assert.equal((await eventsOf('fhir'))[0].jti, tokens[0].jti);
+});
+
+test('two servers registered side by side, each signs in with its own client', async () => {
+  const second = await startSecondSandbox();
+  try {
+    await launchAndRegister();
+    // A new tab session, and the demo told to show its launch form instead of signing in silently;
+    // the first registration stays in IndexedDB.
+    await page.evaluate(() => { sessionStorage.clear(); localStorage.clear(); });
+    await launchAndRegister({ iss: second.fhirBase });
+    const regs = await page.evaluate(() => window.SMART.listRegistrations());
+    assert.deepEqual(regs.map((r) => r.iss).sort(), [FHIR, second.fhirBase].sort());
+    assert.notEqual(regs[0].clientId, regs[1].clientId);
+    assert.equal(regs[0].softwareId, regs[1].softwareId);
+    for (const iss of [FHIR, second.fhirBase]) {
+      const id = await page.evaluate((i) => window.SMART.resume({ iss: i }).then((c) => c.patient.read()).then((p) => p.id), iss);
+      assert.equal(id, 'amy', iss);
+    }
+    assert.ok((await second.events()).some((e) => e.grantType === JWT_BEARER && e.status === 200));
+  } finally {
+    await second.stop();
+  }
+});
+
+test('forgetting the registration deletes it; the next visit needs a login', async () => {
+  await launchAndRegister();
+  await page.click('#forget');
+  await page.waitForSelector('#launch:not([hidden])');
+  const tab = await page.context().newPage();
+  await tab.goto(`${DEMO}/index.html`);
+  await tab.waitForSelector('#launch:not([hidden])');
+  assert.equal(await tab.evaluate(() => localStorage.length), 0);
+  const result = await tab.evaluate(async (iss) => {
+    const SMART = await import('smart-wasm/identity');
+    const list = await SMART.listRegistrations();
+    return SMART.resume({ iss }).then(() => 'signed in', (e) => ({ code: e.code, list: list.length }));
+  }, FHIR);
+  assert.deepEqual(result, { code: 'no_registration', list: 0 });
+});
+
+/** Signs JWTs in the page with the registered, non-extractable key, read from IndexedDB. */
+async function forgeAssertions() {
+  return page.evaluate(async () => {
+    const entry = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('smart-wasm');
+      r.onsuccess = () => { const g = r.result.transaction('registrations').objectStore('registrations').getAll(); g.onsuccess = () => resolve(g.result[0]); g.onerror = reject; };
+      r.onerror = reject;
+    });
+    const rec = JSON.parse(entry.record);
+    const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    const text = (o) => b64(new TextEncoder().encode(JSON.stringify(o)));
+    const sign = async (key, claims) => {
+      const input = `${text({ alg: 'ES384', kid: rec.kid, typ: 'JWT' })}.${text(claims)}`;
+      const sig = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-384' }, key, new TextEncoder().encode(input));
+      return `${input}.${b64(sig)}`;
+    };
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (over) => ({ iss: rec.clientId, sub: rec.clientId, aud: rec.tokenEndpoint, jti: crypto.randomUUID(), iat: now, nbf: now, exp: now + 300, ...over });
+    const stranger = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, false, ['sign']);
+    return {
+      iss: rec.iss,
+      wrongAud: await sign(entry.keys.privateKey, claims({ aud: 'http://127.0.0.1:9000/other' })),
+      expired: await sign(entry.keys.privateKey, claims({ iat: now - 400, nbf: now - 400, exp: now - 100 })),
+      unknownKey: await sign(stranger.privateKey, claims({})),
+    };
+  });
+}
+
+test('assertion faults are invalid_grant, and the client surfaces each as token_error', async () => {
+  await launchAndRegister({ alg: 'ES384' });
+  const forged = await forgeAssertions();
+  let replace = null;
+  let captured = null;
+  await page.route(`${AS}/token`, (route) => {
+    const body = new URLSearchParams(route.request().postData());
+    if (body.get('grant_type') === JWT_BEARER) {
+      captured ??= body.get('assertion');
+      if (replace) body.set('assertion', replace);
+    }
+    return route.continue({ postData: body.toString() });
+  });
+  const resume = () => page.evaluate((iss) => window.SMART.resume({ iss }).then(() => 'ok', (e) => ({ code: e.code, error: e.error, status: e.status })), forged.iss);
+  assert.equal(await resume(), 'ok', 'an honest assertion passes');
+  for (const [fault, assertion] of [['replayed jti', captured], ['wrong aud', forged.wrongAud], ['expired', forged.expired], ['unknown key', forged.unknownKey]]) {
+    replace = assertion;
+    assert.deepEqual(await resume(), { code: 'token_error', error: 'invalid_grant', status: 400 }, fault);
+  }
+  const refused = (await eventsOf('token')).filter((e) => e.status === 400);
+  assert.equal(refused.length, 4);
+  assert.ok(refused.every((e) => e.error === 'invalid_grant'));
+});
