@@ -22,7 +22,7 @@ tests/sandbox/start.sh
 trap tests/sandbox/stop.sh EXIT
 
 echo "== browser adapter tests (wasm-bindgen-test, headless Chromium)"
-cargo test --target wasm32-unknown-unknown --test web --test web_keys
+cargo test --target wasm32-unknown-unknown --features identity --test web --test web_keys
 
 echo "== end-to-end tests (Playwright, headless Chromium)"
 node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs

@@ -1,7 +1,7 @@
 //! WebCrypto keys and IndexedDB in headless Chromium: both SMART algorithms, a private key that
 //! cannot be exported, a key that survives IndexedDB and still signs, signatures that verify
 //! against the exported public JWK, and the assertion the driver signs.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "identity"))]
 
 use smart_wasm::core::binding::{AuthMethod, Binding};
 use smart_wasm::core::jwt::{public_jwk, thumbprint_input, Alg};
