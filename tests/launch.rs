@@ -11,7 +11,7 @@ use smart_wasm::core::discovery::parse_smart_configuration;
 use smart_wasm::core::json::parse;
 use smart_wasm::core::types::{FhirBase, PkceChallenge, PkceVerifier};
 use smart_wasm::core::Error;
-use smart_wasm::driver::{begin_launch, complete_launch, restore_session, LAUNCH_PREFIX, SESSION_KEY};
+use smart_wasm::driver::{begin_launch, complete_launch, restore_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
 use support::*;
 
 fn base() -> FhirBase {
@@ -200,11 +200,11 @@ fn driver_setup() -> (FakeHttp, FakeStore, FakePlatform, smart_wasm::core::confi
 #[test]
 fn launch_completes_once_and_state_is_single_use() {
     let (http, store, platform, opts) = driver_setup();
-    let url = block_on(begin_launch(&http, &store, &platform, &opts, PAGE)).unwrap();
+    let url = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap();
     let state = query(&url)["state"].clone();
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_some());
     let redirect = format!("{PAGE}?code=c1&state={state}&iss=https%3A%2F%2Fauth.example.org");
-    let session = block_on(complete_launch(&http, &store, Some(&opts), &redirect, 10_010)).unwrap();
+    let session = block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &redirect, 10_010)).unwrap();
     assert_eq!(session.access_token.secret(), "at1");
     assert_eq!(session.context("patient"), Some("p1"));
     assert_eq!(session.expires_at, Some(13_610));
@@ -217,16 +217,16 @@ fn launch_completes_once_and_state_is_single_use() {
     assert_eq!(body["redirect_uri"], PAGE);
     assert_eq!(body["code_verifier"].len(), 43);
     assert_eq!(token_req.header_value("Authorization"), None);
-    assert_eq!(block_on(complete_launch(&http, &store, Some(&opts), &redirect, 10_020)).unwrap_err(), Error::UnknownState);
+    assert_eq!(block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &redirect, 10_020)).unwrap_err(), Error::UnknownState);
     assert_eq!(restore_session(&store).unwrap().unwrap(), session);
 }
 
 #[test]
 fn tampered_state_stores_no_token() {
     let (http, store, platform, opts) = driver_setup();
-    block_on(begin_launch(&http, &store, &platform, &opts, PAGE)).unwrap();
+    block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap();
     let sent_before = http.sent.borrow().len();
-    let err = block_on(complete_launch(&http, &store, Some(&opts), &format!("{PAGE}?code=c1&state=forged"), 10_010)).unwrap_err();
+    let err = block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &format!("{PAGE}?code=c1&state=forged"), 10_010)).unwrap_err();
     assert_eq!(err, Error::UnknownState);
     assert_eq!(http.sent.borrow().len(), sent_before, "no token request");
     assert!(store.get_raw(SESSION_KEY).is_none());
@@ -235,26 +235,26 @@ fn tampered_state_stores_no_token() {
 #[test]
 fn mix_up_expired_and_confidential_launches_fail_typed() {
     let (http, store, platform, opts) = driver_setup();
-    let start = |store: &FakeStore| query(&block_on(begin_launch(&http, store, &platform, &opts, PAGE)).unwrap())["state"].clone();
+    let start = |store: &FakeStore| query(&block_on(begin_launch(&http, store, &platform, &NoIdentity, &opts, PAGE)).unwrap())["state"].clone();
     let s = start(&store);
-    let err = block_on(complete_launch(&http, &store, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fevil.example.org"), 10_010));
+    let err = block_on(complete_launch(&http, &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fevil.example.org"), 10_010));
     assert!(matches!(err, Err(Error::IssuerMismatch { .. })));
     let s = start(&store);
-    let err = block_on(complete_launch(&http, &store, None, &format!("{PAGE}?code=c&state={s}"), 10_010));
+    let err = block_on(complete_launch(&http, &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}"), 10_010));
     assert!(matches!(err, Err(Error::IssuerMismatch { .. })), "iss required by authorization_response_iss_parameter_supported");
     let s = start(&store);
-    let err = block_on(complete_launch(&http, &store, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org"), 10_000 + 16 * 60));
+    let err = block_on(complete_launch(&http, &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org"), 10_000 + 16 * 60));
     assert_eq!(err.unwrap_err(), Error::UnknownState, "a launch older than 15 minutes is refused");
 
     let conf = options(&format!(r#"{{"iss":"{FHIR}","clientId":"app","clientSecret":"s3cr/t","scope":"openid"}}"#));
-    let url = block_on(begin_launch(&http, &store, &platform, &conf, PAGE)).unwrap();
+    let url = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &conf, PAGE)).unwrap();
     let s = query(&url)["state"].clone();
     let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
     assert!(!store.get_raw(&format!("{LAUNCH_PREFIX}{s}")).unwrap().contains("s3cr"), "secret never stored");
-    assert_eq!(block_on(complete_launch(&http, &store, None, &redirect, 10_010)).unwrap_err().code(), "invalid_option");
-    let s = query(&block_on(begin_launch(&http, &store, &platform, &conf, PAGE)).unwrap())["state"].clone();
+    assert_eq!(block_on(complete_launch(&http, &store, &NoIdentity, None, &redirect, 10_010)).unwrap_err().code(), "invalid_option");
+    let s = query(&block_on(begin_launch(&http, &store, &platform, &NoIdentity, &conf, PAGE)).unwrap())["state"].clone();
     let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
-    block_on(complete_launch(&http, &store, Some(&conf), &redirect, 10_010)).unwrap();
+    block_on(complete_launch(&http, &store, &NoIdentity, Some(&conf), &redirect, 10_010)).unwrap();
     let req = http.sent.borrow().last().cloned().unwrap();
     assert_eq!(req.header_value("Authorization"), Some("Basic YXBwOnMzY3IlMkZ0"));
     assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
@@ -273,7 +273,7 @@ impl Raw for FakeStore {
 fn stale_launch_records_are_purged() {
     let (http, store, platform, opts) = driver_setup();
     store.0.borrow_mut().insert(format!("{LAUNCH_PREFIX}old"), "garbage".into());
-    block_on(begin_launch(&http, &store, &platform, &opts, PAGE)).unwrap();
+    block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap();
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}old")).is_none());
     assert_eq!(store.0.borrow().keys().filter(|k| k.starts_with(LAUNCH_PREFIX)).count(), 1);
 }

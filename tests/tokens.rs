@@ -8,7 +8,7 @@ use smart_wasm::core::session::Session;
 use smart_wasm::core::token::{parse_token_response, TokenResponse};
 use smart_wasm::core::types::{ClientSecret, FhirBase};
 use smart_wasm::core::Error;
-use smart_wasm::driver::refresh;
+use smart_wasm::driver::{refresh, NoIdentity};
 use support::*;
 
 const SEED_004_PUBLIC: &str = r#"{
@@ -135,7 +135,7 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
     );
     let store = FakeStore::default();
     let s = session(r#"{"access_token":"a1","token_type":"bearer","expires_in":100,"refresh_token":"r1","patient":"p","need_patient_banner":true}"#, false);
-    let next = block_on(refresh(&http, &store, &s, None, None, 2000)).unwrap();
+    let next = block_on(refresh(&http, &store, &NoIdentity, &s, None, 2000)).unwrap();
     let body = form(http.sent.borrow()[0].body.as_deref().unwrap());
     assert_eq!(body["grant_type"], "refresh_token");
     assert_eq!(body["refresh_token"], "r1");
@@ -162,7 +162,7 @@ fn confidential_refresh_uses_basic_and_needs_the_secret() {
     assert_eq!(req.header_value("authorization"), Some("Basic YXBwOnRoaXMtaXMtdGhlLXNlY3JldC0yJTJGNw=="));
     assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
     let http = FakeHttp::default().with("https://auth.example.org/token", 400, r#"{"error":"invalid_grant"}"#);
-    let err = block_on(refresh(&http, &FakeStore::default(), &s, Some(&ClientSecret::new("x")), None, 1)).unwrap_err();
+    let err = block_on(refresh(&http, &FakeStore::default(), &NoIdentity, &s, Some(&ClientSecret::new("x")), 1)).unwrap_err();
     assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
 }
 

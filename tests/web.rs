@@ -8,7 +8,7 @@ use smart_wasm::core::http::HttpRequest;
 use smart_wasm::core::json::parse;
 use smart_wasm::core::url::Url;
 use smart_wasm::core::Error;
-use smart_wasm::driver::{begin_launch, Http, Platform, Store, LAUNCH_PREFIX};
+use smart_wasm::driver::{begin_launch, Http, NoIdentity, Platform, Store, LAUNCH_PREFIX};
 use smart_wasm::web::fetch::Fetch;
 use smart_wasm::web::platform::Browser;
 use smart_wasm::web::storage::SessionStore;
@@ -96,7 +96,7 @@ fn randomness_and_clock_are_real() {
 async fn the_driver_starts_a_launch_with_the_real_adapters() {
     let opts = parse(&format!(r#"{{"iss":"{FHIR}","clientId":"demo-public","scope":"openid launch/patient","redirectUri":"http://127.0.0.1:8080/index.html"}}"#)).unwrap();
     let opts = parse_options(&opts, &page_url()).unwrap();
-    let url = begin_launch(&Fetch, &SessionStore, &Browser, &opts, &page_url()).await.unwrap();
+    let url = begin_launch(&Fetch, &SessionStore, &Browser, &NoIdentity, &opts, &page_url()).await.unwrap();
     assert!(url.starts_with("http://127.0.0.1:9000/auth?"));
     let q: std::collections::BTreeMap<_, _> = Url::parse(&url).unwrap().query_pairs().into_iter().collect();
     let key = format!("{LAUNCH_PREFIX}{}", q["state"]);

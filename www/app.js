@@ -92,7 +92,7 @@ async function main() {
   }
   $('status').textContent = 'Completing sign-in…';
   const c = choices();
-  const SMART = await load(c.stay || Boolean(device));
+  const SMART = await load(c.stay || c.identity || Boolean(device));
   let client;
   try {
     client = await SMART.oauth2.ready(optionsFor(c));

@@ -67,10 +67,10 @@ impl Inner {
                     let result = if current.binding.auth == AuthMethod::PrivateKeyJwt {
                         refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
                     } else {
-                        refresh(&Fetch, &SessionStore, &current, me.secret.as_ref(), None, Browser.now()).await
+                        refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await
                     };
                     #[cfg(not(feature = "identity"))]
-                    let result = refresh(&Fetch, &SessionStore, &current, me.secret.as_ref(), None, Browser.now()).await;
+                    let result = refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await;
                     me.refreshing.borrow_mut().take();
                     let next = result.map_err(js)?;
                     *me.session.borrow_mut() = next;

@@ -55,6 +55,16 @@ pub fn to_js(e: &Error, body: Option<&str>) -> JsValue {
 }
 
 /// JSON text made by the core, as a JS value.
+/// This build's identity: registrations and keys in the identity entry, none in the default one.
+#[cfg(feature = "identity")]
+pub(crate) fn identity() -> crate::driver::identity::KeyIdentity<'static, WebCryptoKeys, IndexedDb, Browser> {
+    crate::driver::identity::KeyIdentity { keys: &WebCryptoKeys, registrations: &IndexedDb, platform: &Browser }
+}
+#[cfg(not(feature = "identity"))]
+pub(crate) fn identity() -> crate::driver::NoIdentity {
+    crate::driver::NoIdentity
+}
+
 fn json_value(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
 }
@@ -144,7 +154,7 @@ async fn resume(opts: JsValue) -> Result<Client, JsValue> {
 /// `noRedirect: true` returns the URL instead.
 async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
     let o = options(&opts)?;
-    let url = begin_launch(&Fetch, &SessionStore, &Browser, &o, &page_url()?).await.map_err(js)?;
+    let url = begin_launch(&Fetch, &SessionStore, &Browser, &identity(), &o, &page_url()?).await.map_err(js)?;
     if flag(&opts, "noRedirect") {
         return Ok(JsValue::from_str(&url));
     }
@@ -168,7 +178,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     let o = if opts.is_undefined() || opts.is_null() { None } else { Some(options(&opts)?) };
     let page = page_url()?;
     let session = if is_callback(&page) {
-        let s = complete_launch(&Fetch, &SessionStore, o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
+        let s = complete_launch(&Fetch, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
         s.map_err(js)?
     } else {

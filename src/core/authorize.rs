@@ -1,7 +1,7 @@
 //! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3, and SMART's `aud` and
 //! `launch`) and the record of a launch in flight, stored by the driver under its `state`.
 
-use super::binding::{AuthMethod, Binding};
+use super::binding::Binding;
 use super::config::{LaunchKind, Options, ServerEntry};
 use super::discovery::SmartConfiguration;
 use super::encode::Stored;
@@ -94,7 +94,7 @@ pub fn authorize_request(
             binding: Binding {
                 iss: server.iss.clone(),
                 client_id: server.client_id.clone(),
-                auth: if server.client_secret.is_some() { AuthMethod::SecretBasic } else { AuthMethod::None },
+                auth: server.auth,
                 token_endpoint: config.token_endpoint.clone(),
                 epic_client_id_header: opts.epic_client_id_header,
                 refresh_margin: opts.refresh_margin,

@@ -4,6 +4,7 @@
 //!
 //! Options arrive from JavaScript as a JSON object; every field is checked for type here.
 
+use super::binding::AuthMethod;
 use super::error::{Error, Result};
 use super::json::{Json, Obj};
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl, Scope};
@@ -17,6 +18,8 @@ pub struct ServerEntry {
     pub client_id: ClientId,
     /// A client secret, for confidential-symmetric clients (never written to storage).
     pub client_secret: Option<ClientSecret>,
+    /// How this client authenticates at the token endpoint.
+    pub auth: AuthMethod,
     /// Scopes to request.
     pub scope: Scope,
     /// The exact redirect URI registered with this server.
@@ -36,6 +39,8 @@ pub struct Options {
     pub epic_client_id_header: bool,
     /// Seconds before expiry at which `request` refreshes the access token.
     pub refresh_margin: u64,
+    /// Launch as this browser's registered client (confidential-asymmetric, seed 004 step 3b).
+    pub use_registration: bool,
 }
 
 /// Default seconds before expiry at which a token is refreshed.
@@ -93,10 +98,12 @@ fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUr
             HttpUrl::check("redirectUri", u)?
         }
     };
+    let client_secret = r.str("clientSecret")?.map(ClientSecret::new);
     Ok(ServerEntry {
         iss: FhirBase::parse("iss", iss)?,
         client_id: ClientId::new(client_id),
-        client_secret: r.str("clientSecret")?.map(ClientSecret::new),
+        auth: if client_secret.is_some() { AuthMethod::SecretBasic } else { AuthMethod::None },
+        client_secret,
         scope,
         redirect_uri,
     })
@@ -138,6 +145,7 @@ pub fn parse_options(v: &Json, page_url: &str) -> Result<Options> {
         send_aud: top.bool("aud", true)?,
         epic_client_id_header: top.bool("epicClientIdHeader", false)?,
         refresh_margin,
+        use_registration: top.bool("useRegistration", false)?,
     })
 }
 

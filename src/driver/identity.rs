@@ -13,7 +13,7 @@ use crate::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, r
 use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
 use crate::core::session::Session;
 use crate::core::token::{jwt_bearer_request, parse_token_response};
-use crate::core::types::FhirBase;
+use crate::core::types::{ClientId, FhirBase};
 use crate::core::{Error, Result};
 
 /// Key pairs whose private half cannot be read (WebCrypto, `extractable: false`).
@@ -40,6 +40,52 @@ pub trait Registrations {
     fn delete(&self, iss: &FhirBase) -> impl Future<Output = Result<()>>;
     /// Every stored registration.
     fn list(&self) -> impl Future<Output = Result<Vec<RegistrationRecord>>>;
+}
+
+/// What the launch and refresh steps need of this browser's registrations: which client to launch
+/// as, and a client assertion for a key-bound binding. [`NoIdentity`] serves builds without keys.
+pub trait Identity {
+    /// The registered (dynamic) client id for a server, if this browser has one.
+    fn registered_client(&self, iss: &FhirBase) -> impl Future<Output = Result<Option<ClientId>>>;
+    /// A fresh client assertion when `binding` authenticates with a key; `None` otherwise.
+    fn assertion(&self, binding: &Binding) -> impl Future<Output = Result<Option<String>>>;
+}
+
+/// No registrations: every binding authenticates without a key.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoIdentity;
+
+impl Identity for NoIdentity {
+    async fn registered_client(&self, _iss: &FhirBase) -> Result<Option<ClientId>> {
+        Ok(None)
+    }
+    async fn assertion(&self, _binding: &Binding) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// Registrations with their keys: the identity of a browser that registered.
+pub struct KeyIdentity<'a, K, R, P> {
+    /// Signs.
+    pub keys: &'a K,
+    /// Holds registrations and key pairs.
+    pub registrations: &'a R,
+    /// Randomness (for `jti`) and the clock.
+    pub platform: &'a P,
+}
+
+impl<K: Keys, R: Registrations<Pair = K::Pair>, P: Platform> Identity for KeyIdentity<'_, K, R, P> {
+    async fn registered_client(&self, iss: &FhirBase) -> Result<Option<ClientId>> {
+        Ok(self.registrations.get(iss).await?.map(|(r, _)| r.binding.client_id))
+    }
+    async fn assertion(&self, binding: &Binding) -> Result<Option<String>> {
+        if binding.auth != AuthMethod::PrivateKeyJwt {
+            return Ok(None);
+        }
+        let iss = &binding.iss;
+        let (record, pair) = self.registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
+        sign_assertion(self.keys, self.platform, &pair, &record, self.platform.now()).await.map(Some)
+    }
 }
 
 /// Signs an RFC 7523 assertion for `record`'s client: five minutes, a fresh `jti`.
@@ -108,14 +154,10 @@ pub async fn refresh_key_bound<K: Keys, R: Registrations<Pair = K::Pair>>(
     store: &impl Store,
     session: &Session,
 ) -> Result<Session> {
-    let iss = &session.binding.iss;
     if session.refresh_token.is_none() {
-        return jwt_bearer_sign_in(http, keys, registrations, platform, store, iss).await;
+        return jwt_bearer_sign_in(http, keys, registrations, platform, store, &session.binding.iss).await;
     }
-    let (record, pair) = registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
-    let now = platform.now();
-    let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
-    super::refresh(http, store, session, None, Some(&assertion), now).await
+    super::refresh(http, store, &KeyIdentity { keys, registrations, platform }, session, None, platform.now()).await
 }
 
 /// Signs in without the user: the JWT bearer grant (RFC 7523 §2.1) with the stored registration

@@ -6,7 +6,8 @@ use core::future::Future;
 
 use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use crate::core::callback::parse_callback;
-use crate::core::config::{ehr_launch_params, Options};
+use crate::core::binding::AuthMethod;
+use crate::core::config::{ehr_launch_params, Options, ServerEntry};
 use crate::core::discovery::{discovery_request, parse_smart_configuration};
 use crate::core::http::HttpRequest;
 use crate::core::session::Session;
@@ -16,7 +17,7 @@ use crate::core::{Error, Result};
 
 pub mod identity;
 
-pub use identity::{Keys, Registrations};
+pub use identity::{Identity, Keys, NoIdentity, Registrations};
 
 /// The parts of an HTTP response the protocol reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,11 +85,21 @@ pub async fn begin_launch(
     http: &impl Http,
     store: &impl Store,
     platform: &impl Platform,
+    identity: &impl Identity,
     opts: &Options,
     page_url: &str,
 ) -> Result<String> {
     let ehr = ehr_launch_params(page_url)?;
     let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref())))?;
+    let registered;
+    let server = if opts.use_registration {
+        let id = identity.registered_client(&server.iss).await?;
+        let id = id.ok_or_else(|| Error::NoRegistration { iss: server.iss.as_str().to_owned() })?;
+        registered = ServerEntry { client_id: id, client_secret: None, auth: AuthMethod::PrivateKeyJwt, ..server.clone() };
+        &registered
+    } else {
+        server
+    };
     let resp = http.send(&discovery_request(&server.iss)).await?;
     let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
     let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()? };
@@ -111,6 +122,7 @@ pub fn secret_for<'a>(opts: Option<&'a Options>, session: &Session) -> Option<&'
 pub async fn complete_launch(
     http: &impl Http,
     store: &impl Store,
+    identity: &impl Identity,
     opts: Option<&Options>,
     page_url: &str,
     now: u64,
@@ -126,7 +138,9 @@ pub async fn complete_launch(
     let code = callback.verify(&record)?;
     let b = &record.binding;
     let secret = opts.and_then(|o| o.entry_for(&b.iss, &b.client_id)?.client_secret.as_ref());
-    let resp = http.send(&code_request(&b.token_endpoint, b.client_auth(secret, None)?, &code, &record.redirect_uri, &record.verifier)).await?;
+    let assertion = identity.assertion(b).await?;
+    let auth = b.client_auth(secret, assertion.as_deref())?;
+    let resp = http.send(&code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier)).await?;
     let session = Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now);
     store.set(SESSION_KEY, &session.to_json())?;
     Ok(session)
@@ -137,16 +151,18 @@ pub fn restore_session(store: &impl Store) -> Result<Option<Session>> {
     store.get(SESSION_KEY)?.map(|s| Session::from_json(&s)).transpose()
 }
 
-/// Refreshes the session's access token and stores the result.
+/// Refreshes the session's access token and stores the result; a key-bound client signs a fresh
+/// client assertion for it (seed 004 step 3b: on every refresh).
 pub async fn refresh(
     http: &impl Http,
     store: &impl Store,
+    identity: &impl Identity,
     session: &Session,
     secret: Option<&ClientSecret>,
-    assertion: Option<&str>,
     now: u64,
 ) -> Result<Session> {
-    let resp = http.send(&session.refresh_request(secret, assertion)?).await?;
+    let assertion = identity.assertion(&session.binding).await?;
+    let resp = http.send(&session.refresh_request(secret, assertion.as_deref())?).await?;
     let mut next = session.clone();
     next.apply_refresh(parse_token_response(resp.status, &resp.body)?, now);
     store.set(SESSION_KEY, &next.to_json())?;

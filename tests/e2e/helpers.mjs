@@ -42,13 +42,17 @@ export const sandbox = {
   revokeAccessTokens: () => control('revoke', {}),
 };
 
-/** Fills the sandbox's sign-in page and its consent page. */
+/** Fills the sandbox's sign-in page (when shown) and its consent page. */
 export async function loginAndConsent(page, user = 'amy') {
   await page.waitForURL((url) => url.hostname === '127.0.0.1' && url.pathname.startsWith('/interaction/'));
-  await page.fill('input[name=login]', user);
-  await page.fill('input[name=password]', 'any password');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('button:has-text("Continue")');
+  // A user still signed in at the authorization server sees only the consent page.
+  await page.waitForSelector('input[name=login], button:has-text("Continue")');
+  if (await page.isVisible('input[name=login]')) {
+    await page.fill('input[name=login]', user);
+    await page.fill('input[name=password]', 'any password');
+    await page.click('button[type=submit]');
+    await page.waitForSelector('button:has-text("Continue")');
+  }
   await page.click('button:has-text("Continue")');
 }
 

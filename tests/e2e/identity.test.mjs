@@ -142,6 +142,42 @@ test('forgetting the registration deletes it; the next visit needs a login', asy
   assert.deepEqual(result, { code: 'no_registration', list: 0 });
 });
 
+test('confidential-asymmetric: code exchange and every refresh authenticate with a client assertion', async () => {
+  await launchAndRegister();
+  const [reg] = await eventsOf('register');
+  await sandbox.reset();
+  const assertions = [];
+  page.on('request', (r) => {
+    const body = new URLSearchParams(r.postData() || '');
+    if (r.url() === `${AS}/token` && body.get('client_assertion')) assertions.push(body);
+  });
+  // Seed 004 step 3b: the standalone launch again, as the registered client; the user logs in again.
+  await page.evaluate(async (iss) => {
+    sessionStorage.clear();
+    localStorage.clear();
+    sessionStorage.setItem('demo:choices', JSON.stringify({ identity: true }));
+    const SMART = await import('smart-wasm/identity');
+    await SMART.authorize({ iss, clientId: 'demo-public', scope: 'openid fhirUser launch/patient patient/Patient.read offline_access',
+      redirectUri: `${location.origin}/index.html`, useRegistration: true });
+  }, FHIR);
+  await loginAndConsent(page);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  const shown = await outcome(page);
+  assert.equal(shown.error, null, shown.message);
+  const state = await page.evaluate(() => window.smartClient.refresh());
+  assert.equal(state.clientId, reg.clientId);
+  const grants = await eventsOf('token');
+  assert.deepEqual(grants.map((e) => [e.grantType, e.clientId, e.authMethod, e.status]), [
+    ['authorization_code', reg.clientId, 'private_key_jwt', 200],
+    ['refresh_token', reg.clientId, 'private_key_jwt', 200],
+  ]);
+  assert.equal(grants[0].refreshTokenIssued, true);
+  assert.equal(assertions.length, 2);
+  assert.ok(assertions.every((b) => b.get('client_assertion_type') === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'));
+  assert.notEqual(jose.decodeJwt(assertions[0].get('client_assertion')).jti, jose.decodeJwt(assertions[1].get('client_assertion')).jti);
+  assert.ok(assertions[0].get('code_verifier'), 'PKCE too');
+});
+
 /** Signs JWTs in the page with the registered, non-extractable key, read from IndexedDB. */
 async function forgeAssertions() {
   return page.evaluate(async () => {
