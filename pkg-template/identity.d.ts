@@ -39,11 +39,21 @@ export function forgetRegistration(iss: string | { iss: string }): Promise<void>
 /** The registrations this browser holds, one per server. */
 export function listRegistrations(): Promise<Registration[]>;
 
+/**
+ * Non-interactive: the client credentials grant with `clientSecret` (HTTP Basic, seed 003) or with
+ * this browser's registered key (`useRegistration: true`, SMART Backend Services). For headless
+ * tests and internal tools only — never in code shipped to patients' browsers.
+ */
+export function clientCredentials(options: AuthorizeOptions & { useRegistration?: boolean }): Promise<Client>;
+/** Non-interactive: FHIR requests with HTTP Basic client credentials (seed 002). Tools and tests only. */
+export function basicClient(options: { iss: string; clientId: string; clientSecret: string }): Promise<Client>;
+
 export declare const oauth2: {
   authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init; resume: typeof resume;
 };
 declare const SMART: {
   oauth2: typeof oauth2; authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init;
   resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
+  clientCredentials: typeof clientCredentials; basicClient: typeof basicClient;
 };
 export default SMART;

@@ -14,5 +14,13 @@ export const resume = (options) => api.call(3, options);
 export const forgetRegistration = (iss) => api.call(4, iss);
 /** What this browser holds: one record per server (no key material). */
 export const listRegistrations = () => api.call(5);
+/**
+ * Non-interactive modes, for headless browser tests and internal tools — never for code shipped
+ * to patients' browsers: the client credentials grant with a client secret (`clientSecret`) or
+ * with this browser's registered key (`useRegistration: true`, SMART Backend Services style)…
+ */
+export const clientCredentials = (options) => api.call(6, options);
+/** …and a client that sends HTTP Basic client credentials to a FHIR server that accepts them. */
+export const basicClient = (options) => api.call(7, options);
 export const oauth2 = { ...api.oauth2, resume };
-export default { oauth2, authorize, ready, init, resume, forgetRegistration, listRegistrations };
+export default { oauth2, authorize, ready, init, resume, forgetRegistration, listRegistrations, clientCredentials, basicClient };

@@ -89,6 +89,8 @@ export interface AuthorizeOptions {
   refreshMargin?: number;
   /** `authorize()` resolves to the authorization URL instead of navigating to it. */
   noRedirect?: boolean;
+  /** `smart-wasm/identity`: act as this browser's registered client (confidential-asymmetric). */
+  useRegistration?: boolean;
 }
 
 /** The token response, every field kept (unknown ones too). */

@@ -193,3 +193,20 @@ fn registration_records_round_trip() {
     let tampered = record.to_json().replace("\"ES384\"", "\"none\"");
     assert_eq!(RegistrationRecord::from_json(&tampered).unwrap_err().code(), "storage_error");
 }
+
+#[test]
+fn basic_sessions_send_rfc7617_credentials_and_never_refresh() {
+    use smart_wasm::core::encode::{basic_auth, basic_credentials};
+    use smart_wasm::core::fhir::fhir_request;
+    use smart_wasm::core::session::Session;
+    let (id, secret) = (ClientId::new("tool-basic"), ClientSecret::new("tool-secret/1"));
+    // RFC 7617 sends the secret as it is; OAuth's client authentication form-encodes it first.
+    assert_eq!(basic_credentials(&id, &secret), "dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x");
+    assert_eq!(basic_auth(&id, &secret), "Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldCUyRjE=");
+    let s = Session::basic(FhirBase::parse("iss", "https://aidbox.example.org/fhir").unwrap(), id, &secret);
+    let req = fhir_request(&s, "GET", "https://aidbox.example.org/fhir/Patient".into(), &[], None);
+    assert_eq!(req.header_value("Authorization"), Some("Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x"));
+    assert!(!s.can_refresh());
+    assert!(!s.needs_refresh(u64::MAX));
+    assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
+}

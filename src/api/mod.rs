@@ -14,6 +14,7 @@ use crate::core::callback::is_callback;
 use crate::core::config::{parse_options, Options};
 #[cfg(feature = "identity")]
 use {
+    crate::driver::Platform,
     crate::core::types::FhirBase,
     crate::driver::identity::jwt_bearer_sign_in,
     crate::driver::Registrations,
@@ -102,7 +103,7 @@ pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
             0 => authorize(opts).await,
             1 => ready(opts).await.map(JsValue::from),
             #[cfg(feature = "identity")]
-            3..=5 => identity_op(op, opts).await,
+            3..=7 => identity_op(op, opts).await,
             _ => init(opts).await.map(JsValue::from),
         }
     })
@@ -115,6 +116,17 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
         4 => {
             IndexedDb.delete(&iss_option(&opts)?).await.map_err(js)?;
             Ok(JsValue::UNDEFINED)
+        }
+        6 => {
+            let o = options(&opts)?;
+            let session = crate::driver::identity::client_credentials(&Fetch, &identity(), &o, Browser.now()).await.map_err(js)?;
+            Ok(Client::new(session, Some(&o)).into())
+        }
+        7 => {
+            let v = crate::core::json::parse(&js_sys::JSON::stringify(&opts)?.as_string().unwrap_or_default())
+                .map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
+            let (iss, id, secret) = crate::core::config::parse_basic_client(&v).map_err(js)?;
+            Ok(Client::new(crate::core::session::Session::basic(iss, id, &secret), None).into())
         }
         _ => {
             let mut list = String::from("[");

@@ -91,14 +91,7 @@ pub fn authorize_request(
         url: url.href(),
         state,
         record: LaunchRecord {
-            binding: Binding {
-                iss: server.iss.clone(),
-                client_id: server.client_id.clone(),
-                auth: server.auth,
-                token_endpoint: config.token_endpoint.clone(),
-                epic_client_id_header: opts.epic_client_id_header,
-                refresh_margin: opts.refresh_margin,
-            },
+            binding: Binding::new(server, config.token_endpoint.clone(), opts),
             redirect_uri: server.redirect_uri.clone(),
             scope,
             issuer: config.issuer.clone(),

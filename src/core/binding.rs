@@ -1,6 +1,7 @@
 //! What binds a launch, and then its session, to one server and one client: chosen at `authorize`,
 //! stored with the launch record, carried into the session. Never holds the client secret.
 
+use super::config::{Options, ServerEntry};
 use super::encode::Stored;
 use super::error::{Error, Result};
 use super::json::Obj;
@@ -52,6 +53,18 @@ pub struct Binding {
 }
 
 impl Binding {
+    /// The binding of a configured server entry, with the token endpoint from its discovery.
+    pub fn new(server: &ServerEntry, token_endpoint: HttpUrl, opts: &Options) -> Self {
+        Binding {
+            iss: server.iss.clone(),
+            client_id: server.client_id.clone(),
+            auth: server.auth,
+            token_endpoint,
+            epic_client_id_header: opts.epic_client_id_header,
+            refresh_margin: opts.refresh_margin,
+        }
+    }
+
     /// The client authentication for token requests: the secret comes from the app's options,
     /// the assertion from this browser's key (signed by the driver just before).
     pub fn client_auth<'a>(&'a self, secret: Option<&'a ClientSecret>, assertion: Option<&'a str>) -> Result<ClientAuth<'a>> {

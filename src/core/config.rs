@@ -149,6 +149,19 @@ pub fn parse_options(v: &Json, page_url: &str) -> Result<Options> {
     })
 }
 
+/// `{ iss, clientId, clientSecret }` for a client that sends HTTP Basic credentials to the FHIR
+/// server itself (seed 002); all three required.
+pub fn parse_basic_client(v: &Json) -> Result<(FhirBase, ClientId, ClientSecret)> {
+    let m = v.as_object().ok_or_else(|| invalid("options", "must be an object"))?;
+    let r = Reader { m, prefix: String::new() };
+    let need = |k: &str| r.str(k)?.ok_or_else(|| invalid(k, "is required"));
+    let iss = match r.str("iss")? {
+        Some(s) => s,
+        None => need("fhirServiceUrl")?,
+    };
+    Ok((FhirBase::parse("iss", iss)?, ClientId::new(need("clientId")?), ClientSecret::new(need("clientSecret")?)))
+}
+
 /// How the page was launched.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LaunchKind {

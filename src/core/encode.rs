@@ -44,6 +44,13 @@ pub fn basic_auth(id: &ClientId, secret: &ClientSecret) -> String {
     crate::core::cat(&["Basic ", &b64(pair.as_bytes(), B64, true)])
 }
 
+/// HTTP Basic credentials as RFC 7617 defines them for any server: `base64(id ":" secret)`, with
+/// no form-encoding (that is OAuth's addition, [`basic_auth`]). For FHIR servers that take client
+/// credentials directly (seed 002).
+pub fn basic_credentials(id: &ClientId, secret: &ClientSecret) -> String {
+    b64(crate::core::cat(&[id.as_str(), ":", secret.secret()]).as_bytes(), B64, true)
+}
+
 /// Parses a response body that must be one JSON object, refusing bodies over `limit` bytes before
 /// parsing them.
 pub fn json_object(what: What, body: &str, limit: usize) -> Result<Obj> {

@@ -35,7 +35,7 @@ pub fn fhir_request(session: &Session, method: &str, url: String, caller_headers
             req = req.header(name, value.as_str());
         }
     }
-    req = req.header("Authorization", crate::core::cat(&["Bearer ", session.access_token.secret()]));
+    req = req.header("Authorization", session.authorization());
     if session.binding.epic_client_id_header {
         req = req.header("Epic-Client-ID", session.binding.client_id.as_str());
     }

@@ -8,15 +8,18 @@ use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::binding::{AuthMethod, Binding};
 use super::token::{refresh_request, TokenResponse};
-use super::types::{AccessToken, ClientSecret, RefreshToken, Scope};
+use super::encode::basic_credentials;
+use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, RefreshToken, Scope};
 
 /// A SMART session with one FHIR server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Session {
     /// The server and client, as chosen at launch.
     pub binding: Binding,
-    /// Current access token.
+    /// Current access token (for a [`Session::basic`] session: the Basic credentials).
     pub access_token: AccessToken,
+    /// The `Authorization` scheme FHIR requests use: `Bearer`, or `Basic` for [`Session::basic`].
+    pub basic: bool,
     /// Current refresh token, if any.
     pub refresh_token: Option<RefreshToken>,
     /// When the access token expires (seconds since the epoch), if the server said.
@@ -42,6 +45,7 @@ impl Session {
     pub fn from_token(binding: Binding, requested: &Scope, t: TokenResponse, now: u64) -> Session {
         Session {
             binding,
+            basic: false,
             expires_at: expiry(now, &t),
             scope: t.scope.clone().unwrap_or_else(|| requested.clone()),
             access_token: t.access_token,
@@ -50,10 +54,37 @@ impl Session {
         }
     }
 
+    /// A session that sends HTTP Basic client credentials (RFC 7617) on every FHIR request, for
+    /// servers that accept them (seed 002's `basic` clients). There is no token to refresh; the
+    /// binding's token endpoint is the FHIR base and is never used. Tools and tests only.
+    pub fn basic(iss: FhirBase, client_id: ClientId, secret: &ClientSecret) -> Session {
+        Session {
+            access_token: AccessToken::new(basic_credentials(&client_id, secret)),
+            basic: true,
+            refresh_token: None,
+            expires_at: None,
+            scope: Scope::default(),
+            token_response: Obj::new(),
+            binding: Binding {
+                token_endpoint: iss.as_dir().clone(),
+                iss,
+                client_id,
+                auth: AuthMethod::SecretBasic,
+                epic_client_id_header: false,
+                refresh_margin: 0,
+            },
+        }
+    }
+
+    /// The `Authorization` header value of FHIR requests.
+    pub fn authorization(&self) -> String {
+        crate::core::cat(&[if self.basic { "Basic " } else { "Bearer " }, self.access_token.secret()])
+    }
+
     /// Whether a new access token can be had without the user: a refresh token, or this browser's
     /// registered key (a new JWT bearer grant).
     pub fn can_refresh(&self) -> bool {
-        self.refresh_token.is_some() || self.binding.auth == AuthMethod::PrivateKeyJwt
+        !self.basic && (self.refresh_token.is_some() || self.binding.auth == AuthMethod::PrivateKeyJwt)
     }
 
     /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
@@ -107,6 +138,7 @@ impl Session {
         self.binding
             .write(Obj::new().with("v", 1))
             .with("accessToken", self.access_token.secret())
+            .with("basic", self.basic)
             .with("refreshToken", self.refresh_token.as_ref().map(RefreshToken::secret))
             .with("expiresAt", self.expires_at)
             .with("scope", self.scope.as_str())
@@ -120,6 +152,7 @@ impl Session {
         Ok(Session {
             binding: Binding::read(&r)?,
             access_token: AccessToken::new(r.str("accessToken")?),
+            basic: r.bool("basic")?,
             refresh_token: r.opt_str("refreshToken")?.map(RefreshToken::new),
             expires_at: r.opt_u64("expiresAt")?,
             scope: Scope::parse(r.str("scope")?),

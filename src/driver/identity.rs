@@ -4,6 +4,7 @@
 //! traits, implemented by WebCrypto and IndexedDB in [`crate::web`].
 
 use core::future::Future;
+use std::borrow::Cow;
 
 use super::{Http, Platform, Store, SESSION_KEY};
 use crate::core::binding::{AuthMethod, Binding};
@@ -12,7 +13,8 @@ use crate::core::json::Obj;
 use crate::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, MAX_ASSERTION_LIFETIME};
 use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
 use crate::core::session::Session;
-use crate::core::token::{jwt_bearer_request, parse_token_response};
+use crate::core::config::{Options, ServerEntry};
+use crate::core::token::{client_credentials_request, jwt_bearer_request, parse_token_response};
 use crate::core::types::{ClientId, FhirBase};
 use crate::core::{Error, Result};
 
@@ -86,6 +88,39 @@ impl<K: Keys, R: Registrations<Pair = K::Pair>, P: Platform> Identity for KeyIde
         let (record, pair) = self.registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
         sign_assertion(self.keys, self.platform, &pair, &record, self.platform.now()).await.map(Some)
     }
+}
+
+/// The client to act as with `server`: the configured one, or with `opts.use_registration` this
+/// browser's registered client, authenticated by its key (seed 004 step 3b; Backend Services);
+/// `no_registration` when there is none.
+pub async fn acting_client<'a>(identity: &impl Identity, opts: &Options, server: &'a ServerEntry) -> Result<Cow<'a, ServerEntry>> {
+    if !opts.use_registration {
+        return Ok(Cow::Borrowed(server));
+    }
+    let id = identity.registered_client(&server.iss).await?;
+    let id = id.ok_or_else(|| Error::NoRegistration { iss: server.iss.as_str().to_owned() })?;
+    Ok(Cow::Owned(ServerEntry { client_id: id, client_secret: None, auth: AuthMethod::PrivateKeyJwt, ..server.clone() }))
+}
+
+/// The client credentials grant (RFC 6749 §4.4) for headless tests and internal tools — never for
+/// code shipped to patients' browsers: with `client_secret_basic` (seed 003), or with a client
+/// assertion from this browser's registered key (SMART Backend Services) when
+/// `opts.use_registration`. The session is not stored; there is no refresh token.
+pub async fn client_credentials(
+    http: &impl Http,
+    identity: &impl Identity,
+    opts: &Options,
+    now: u64,
+) -> Result<Session> {
+    let (server, _) = opts.select(None)?;
+    let server = acting_client(identity, opts, server).await?;
+    let resp = http.send(&discovery_request(&server.iss)).await?;
+    let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
+    let binding = Binding::new(&server, config.token_endpoint, opts);
+    let assertion = identity.assertion(&binding).await?;
+    let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
+    let resp = http.send(&client_credentials_request(&binding.token_endpoint, auth, &server.scope)).await?;
+    Ok(Session::from_token(binding, &server.scope, parse_token_response(resp.status, &resp.body)?, now))
 }
 
 /// Signs an RFC 7523 assertion for `record`'s client: five minutes, a fresh `jti`.

@@ -6,8 +6,7 @@ use core::future::Future;
 
 use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use crate::core::callback::parse_callback;
-use crate::core::binding::AuthMethod;
-use crate::core::config::{ehr_launch_params, Options, ServerEntry};
+use crate::core::config::{ehr_launch_params, Options};
 use crate::core::discovery::{discovery_request, parse_smart_configuration};
 use crate::core::http::HttpRequest;
 use crate::core::session::Session;
@@ -91,15 +90,7 @@ pub async fn begin_launch(
 ) -> Result<String> {
     let ehr = ehr_launch_params(page_url)?;
     let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref())))?;
-    let registered;
-    let server = if opts.use_registration {
-        let id = identity.registered_client(&server.iss).await?;
-        let id = id.ok_or_else(|| Error::NoRegistration { iss: server.iss.as_str().to_owned() })?;
-        registered = ServerEntry { client_id: id, client_secret: None, auth: AuthMethod::PrivateKeyJwt, ..server.clone() };
-        &registered
-    } else {
-        server
-    };
+    let server = &*identity::acting_client(identity, opts, server).await?;
     let resp = http.send(&discovery_request(&server.iss)).await?;
     let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
     let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()? };

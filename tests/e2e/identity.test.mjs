@@ -178,6 +178,54 @@ test('confidential-asymmetric: code exchange and every refresh authenticate with
   assert.ok(assertions[0].get('code_verifier'), 'PKCE too');
 });
 
+/** Runs `fn(SMART, arg)` in the demo page with the identity entry loaded; errors come back as `{ code, status }`. */
+async function withIdentity(fn, arg) {
+  if (!page.url().startsWith(DEMO)) await page.goto(`${DEMO}/index.html`);
+  return page.evaluate(async ([src, a]) => {
+    const SMART = await import('smart-wasm/identity');
+    return new Function('SMART', 'arg', `return (${src})(SMART, arg)`)(SMART, a).catch((e) => ({ code: e.code, status: e.status, error: e.error }));
+  }, [fn.toString(), arg]);
+}
+
+test('non-interactive: client credentials with a client secret (seed 003) reads any patient', async () => {
+  const name = await withIdentity(async (SMART, fhir) => {
+    const client = await SMART.clientCredentials({ iss: fhir, clientId: 'tool-basic', clientSecret: 'tool-secret/1', scope: 'system/Patient.read' });
+    const p = await client.request('Patient/daniel');
+    return p.name[0].family;
+  }, FHIR);
+  assert.equal(name, 'Adams');
+  const [grant] = await eventsOf('token');
+  assert.deepEqual([grant.grantType, grant.clientId, grant.basicAuth, grant.status], ['client_credentials', 'tool-basic', true, 200]);
+  assert.equal((await eventsOf('fhir'))[0].jti, grant.jti);
+});
+
+test('non-interactive: client credentials with the registered key (Backend Services style)', async () => {
+  await launchAndRegister();
+  const [reg] = await eventsOf('register');
+  await sandbox.reset();
+  const id = await withIdentity(async (SMART, fhir) => {
+    const client = await SMART.clientCredentials({ iss: fhir, clientId: 'demo-public', scope: 'system/Patient.read', useRegistration: true });
+    return (await client.request('Patient/kim')).id;
+  }, FHIR);
+  assert.equal(id, 'kim');
+  const [grant] = await eventsOf('token');
+  assert.deepEqual([grant.grantType, grant.clientId, grant.authMethod, grant.status], ['client_credentials', reg.clientId, 'private_key_jwt', 200]);
+});
+
+test('non-interactive: FHIR requests with HTTP Basic client credentials (seed 002)', async () => {
+  const result = await withIdentity(async (SMART, fhir) => {
+    const client = await SMART.basicClient({ iss: fhir, clientId: 'tool-basic', clientSecret: 'tool-secret/1' });
+    const bundle = await client.request('Patient?family=Lee');
+    const write = await client.request('Patient', { method: 'POST', body: { resourceType: 'Patient' } }).catch((e) => e.code);
+    const wrong = await (await SMART.basicClient({ iss: fhir, clientId: 'tool-basic', clientSecret: 'nope' })).request('Patient/kim').catch((e) => e.code);
+    return { total: bundle.total, write, wrong, refresh: await client.refresh().catch((e) => e.code) };
+  }, FHIR);
+  assert.deepEqual(result, { total: 1, write: 'insufficient_scope', wrong: 'unauthorized', refresh: 'no_refresh_token' });
+  const reads = await eventsOf('fhir');
+  assert.equal(reads[0].basicClient, 'tool-basic');
+  assert.equal((await eventsOf('token')).length, 0, 'no token endpoint involved');
+});
+
 /** Signs JWTs in the page with the registered, non-extractable key, read from IndexedDB. */
 async function forgeAssertions() {
   return page.evaluate(async () => {

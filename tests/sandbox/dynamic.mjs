@@ -59,7 +59,7 @@ export function installDynamicRegistration(provider, { issuer, fhirBase, demoOri
       // SMART browser apps send only software_id and jwks; the server fills in the rest.
       ctx.req.body = JSON.stringify({
         redirect_uris: [`${demoOrigin}/index.html`, `${demoOrigin}/`],
-        grant_types: [JWT_BEARER, 'authorization_code', 'refresh_token'],
+        grant_types: [JWT_BEARER, 'authorization_code', 'refresh_token', 'client_credentials'],
         response_types: ['code'],
         token_endpoint_auth_method: 'private_key_jwt',
         ...metadata,

@@ -20,7 +20,15 @@ function scopeAllows(scopes, type, method) {
   });
 }
 
-export function fhirAuth({ jwks, issuer, audience, events }) {
+/** `Basic base64(id:secret)` (RFC 7617) of a configured tool client: system-level read access. */
+function basicClient(header, clients) {
+  const m = /^Basic +([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (!m) return null;
+  const [id, ...rest] = Buffer.from(m[1], 'base64').toString('utf8').split(':');
+  return clients.find((c) => c.client_id === id && c.client_secret === rest.join(':')) || null;
+}
+
+export function fhirAuth({ jwks, issuer, audience, events, basicClients = [] }) {
   return async (req, res, next) => {
     if (req.method === 'OPTIONS' || req.path === '/metadata') return next();
     const entry = { type: 'fhir', method: req.method, path: req.originalUrl, epicClientId: req.get('epic-client-id') ?? null };
@@ -29,6 +37,12 @@ export function fhirAuth({ jwks, issuer, audience, events }) {
       res.set('WWW-Authenticate', `Bearer realm="sandbox"${error ? `, error="${error}"` : ''}`);
       res.status(status).type('application/fhir+json').json(outcome(status === 403 ? 'forbidden' : 'login', text));
     };
+    const basic = basicClient(req.get('authorization') || '', basicClients);
+    if (basic) {
+      entry.basicClient = basic.client_id;
+      req.smart = { patient: undefined };
+      return req.method === 'GET' ? next() : deny(403, 'insufficient_scope', 'basic clients may only read');
+    }
     const bearer = /^Bearer +([^ ]+)$/i.exec(req.get('authorization') || '');
     if (!bearer) return deny(401, undefined, 'a Bearer token is required');
     let claims;

@@ -32,7 +32,7 @@ const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
 // SMART scopes the FHIR server understands (v1 `.read` and v2 `.rs` forms).
 const FHIR_SCOPES = ['patient/Patient.read', 'patient/Patient.rs', 'patient/Observation.read', 'patient/Observation.rs',
-  'patient/*.read', 'user/Patient.read', 'user/*.read'];
+  'patient/*.read', 'user/Patient.read', 'user/*.read', 'system/Patient.read', 'system/Patient.rs', 'system/*.read'];
 
 // Login name -> patient id. Any other login gets the first patient.
 const { patients } = await import('./patients.mjs');
@@ -59,6 +59,10 @@ export const clients = [
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
 }));
+// A tool's client (seeds 002/003): client credentials grant, and HTTP Basic at the FHIR server.
+export const TOOL_CLIENT = { client_id: 'tool-basic', client_secret: 'tool-secret/1', token_endpoint_auth_method: 'client_secret_basic',
+  grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
+clients.push(TOOL_CLIENT);
 
 const provider = new Provider(ISSUER, {
   clients,
@@ -81,6 +85,7 @@ const provider = new Provider(ISSUER, {
   features: {
     devInteractions: { enabled: true },
     registration: { enabled: true, initialAccessToken: true },
+    clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
       defaultResource: () => FHIR_BASE,
@@ -156,7 +161,7 @@ const smartConfiguration = () => ({
   authorization_endpoint: `${ISSUER}/auth`,
   token_endpoint: `${ISSUER}/token`,
   registration_endpoint: `${ISSUER}/reg`,
-  grant_types_supported: ['authorization_code', 'refresh_token', JWT_BEARER],
+  grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', JWT_BEARER],
   token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
   token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'RS256'],
   scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', ...FHIR_SCOPES],
@@ -180,7 +185,7 @@ const cors = (req, res, next) => {
 };
 fhirApp.use(cors);
 fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => res.json(smartConfiguration()));
-fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events }));
+fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events, basicClients: [TOOL_CLIENT] }));
 const server = new fhirCore.Server({
   profiles: { patient: { service: path.join(here, 'patient.service.cjs'), versions: ['4_0_0'] } },
   server: { corsOptions: { maxAge: 86400 } },
