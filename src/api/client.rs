@@ -120,7 +120,12 @@ fn parse_body(resp: &HttpResponse) -> JsValue {
     js_sys::JSON::parse(&resp.body).unwrap_or_else(|_| JsValue::from_str(&resp.body))
 }
 
+/// `obj[key]`, or `undefined` when `obj` is not an object. (Reflect.get on `undefined` throws; a
+/// request without `init` would pay three caught exceptions, and their handles, every time.)
 fn get(obj: &JsValue, key: &str) -> JsValue {
+    if !obj.is_object() {
+        return JsValue::UNDEFINED;
+    }
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 

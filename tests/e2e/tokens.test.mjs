@@ -97,3 +97,18 @@ test('requests outside the FHIR server are refused before anything is sent', asy
   assert.equal(result, 'url_not_allowed');
   assert.equal((await sandbox.events()).length, 0);
 });
+
+test('wasm memory does not grow with the number of requests', async () => {
+  await signIn(page);
+  const sizes = await page.evaluate(async () => {
+    const memory = (await window.SMART.loadModule()).memory;
+    const c = window.smartClient;
+    for (let i = 0; i < 200; i++) await c.request('Patient/amy');
+    const after200 = memory.buffer.byteLength;
+    // Refused before any fetch: the cheapest path through request(), so many calls are quick.
+    for (let i = 0; i < 30000; i++) await c.request('http://127.0.0.1:9/elsewhere').catch(() => 0);
+    for (let i = 0; i < 800; i++) await c.request('Patient/amy');
+    return { after200, after31000: memory.buffer.byteLength };
+  });
+  assert.equal(sizes.after31000, sizes.after200);
+});

@@ -55,7 +55,7 @@ export const clients = [
   { client_id: 'demo-confidential', client_secret: 'demo-secret/2:7 &+', token_endpoint_auth_method: 'client_secret_basic' },
 ].map((c) => ({
   ...c,
-  redirect_uris: [`${DEMO}/`, `${DEMO}/index.html`],
+  redirect_uris: [`${DEMO}/`, `${DEMO}/index.html`, `${DEMO}/bench/ours.html`, `${DEMO}/bench/fhirclient.html`],
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
 }));
@@ -174,6 +174,8 @@ const smartConfiguration = () => ({
 
 // ---- FHIR server ----
 const fhirApp = express();
+// No ETags: a conditional request answered 304 would make clients that revalidate look faster.
+fhirApp.set('etag', false);
 const cors = (req, res, next) => {
   const origin = req.get('origin');
   if (origin && LOOPBACK_ORIGIN.test(origin)) {

@@ -7,6 +7,9 @@ export function staticFiles(root) {
   const router = express.Router();
   const noCache = { etag: false, lastModified: false, setHeaders: (res) => res.set('Cache-Control', 'no-store') };
   router.use('/node_modules/smart-wasm', express.static(path.join(root, 'pkg'), noCache));
+  // The benchmark pages (bench/) and fhirclient.js's browser build, for side-by-side runs.
+  router.use('/bench', express.static(path.join(root, 'bench', 'pages'), noCache));
+  router.use('/node_modules/fhirclient', express.static(path.join(root, 'node_modules', 'fhirclient', 'build'), noCache));
   router.use(express.static(path.join(root, 'www'), noCache));
   return router;
 }

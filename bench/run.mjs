@@ -1,0 +1,182 @@
+// Benchmarks smart-wasm against fhirclient.js in one headless Chromium session, on the local SMART
+// sandbox, alternating the two clients run by run. Writes bench/RESULTS.md (a markdown table) and
+// prints it. Run by scripts/bench.sh, which builds the package and starts the sandbox.
+// Timings are reported, never asserted: these machines are noisy; ratios come from the same run.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { launchBrowser, sandbox, loginAndConsent, DEMO } from '../tests/e2e/helpers.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const RUNS = Number(process.env.BENCH_RUNS || 30);
+const PAGES = { ours: `${DEMO}/bench/ours.html`, fhirclient: `${DEMO}/bench/fhirclient.html` };
+const rows = [];
+
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const median = (xs) => { const s = sorted(xs); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const ms = (x) => `${x.toFixed(x < 10 ? 2 : 1)} ms`;
+const kb = (x) => `${(x / 1024).toFixed(1)} KB`;
+const spread = (xs, fmt) => (xs?.length ? `${fmt(Math.min(...xs))} / ${fmt(median(xs))} / ${fmt(Math.max(...xs))}` : '—');
+
+/** One table row; `ours`/`theirs` are samples (medians shown) or single values. */
+function row(metric, ours, theirs, { fmt = ms, runs = '', lowerIsBetter = true } = {}) {
+  const val = (x) => (Array.isArray(x) ? median(x) : x);
+  const o = val(ours);
+  const t = theirs === undefined ? undefined : val(theirs);
+  rows.push({
+    metric, ours: fmt(o), theirs: t === undefined ? '—' : fmt(t),
+    ratio: t === undefined || !t ? '—' : `${(o / t).toFixed(2)}×`,
+    runs: String(runs),
+    spread: [Array.isArray(ours) ? `ours ${spread(ours, fmt)}` : '', Array.isArray(theirs) ? `fhirclient.js ${spread(theirs, fmt)}` : '']
+      .filter(Boolean).join('; ') || '—',
+    lowerIsBetter,
+  });
+}
+
+// ---- bytes a browser downloads ----
+const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const read = (...p) => fs.readFileSync(path.join(root, ...p));
+const ourWasm = read('pkg', 'smart_wasm_bg.wasm');
+const ourJs = Buffer.concat([read('pkg', 'smart_wasm.js'), read('pkg', 'index.js'), read('pkg', 'api.js')]);
+const theirBuild = read('node_modules', 'fhirclient', 'build', 'fhir-client.min.js');
+const esm = await esbuild.build({
+  stdin: { contents: "import FHIR from 'fhirclient'; export default FHIR;", resolveDir: root, loader: 'js' },
+  bundle: true, format: 'esm', minify: true, platform: 'browser', write: false, logLevel: 'silent',
+});
+const theirEsm = Buffer.from(esm.outputFiles[0].contents);
+const ourGz = gz(ourWasm) + [read('pkg', 'smart_wasm.js'), read('pkg', 'index.js'), read('pkg', 'api.js')].map(gz).reduce((a, b) => a + b);
+row('Download, gzip -9: ours (wasm + JS) vs fhirclient.js ESM bundle (esbuild, minified)', ourGz, gz(theirEsm), { fmt: kb, runs: 1 });
+row('Download, gzip -9: ours vs fhirclient.js browser build (fhir-client.min.js)', ourGz, gz(theirBuild), { fmt: kb, runs: 1 });
+row('Download, raw: ours (wasm + JS) vs fhirclient.js ESM bundle', ourWasm.length + ourJs.length, theirEsm.length, { fmt: kb, runs: 1 });
+row('Download, raw: ours vs fhirclient.js browser build', ourWasm.length + ourJs.length, theirBuild.length, { fmt: kb, runs: 1 });
+
+const browser = await launchBrowser();
+const context = await browser.newContext();
+const ready = (page) => page.waitForFunction(() => window.benchReady === true, null, { timeout: 30_000 });
+
+// ---- module start: navigation -> library ready, fresh page each time ----
+const start = { ours: [], fhirclient: [] };
+for (let i = 0; i < RUNS; i++) {
+  for (const name of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) {
+    const page = await context.newPage();
+    await page.goto(PAGES[name]);
+    await ready(page);
+    start[name].push(await page.evaluate(() => window.moduleReadyMs));
+    await page.close();
+  }
+}
+row('Module start: navigation → library ready (ours: wasm fetched, compiled, instantiated, initialised)', start.ours, start.fhirclient, { runs: RUNS });
+
+// ---- ready(): code -> token -> Client, on the redirect page ----
+const pages = { ours: await context.newPage(), fhirclient: await context.newPage() };
+const readyMs = { ours: [], fhirclient: [] };
+for (let i = 0; i < RUNS; i++) {
+  for (const name of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) {
+    const page = pages[name];
+    await page.goto(PAGES[name]);
+    await ready(page);
+    await page.evaluate(() => { window.bench.authorize(); });
+    await loginAndConsent(page);
+    await page.waitForURL((u) => u.href.startsWith(PAGES[name]) && u.searchParams.has('code'));
+    await ready(page);
+    readyMs[name].push(await page.evaluate(() => window.readyMs));
+  }
+}
+row('ready(): authorization code → token → Client', readyMs.ours, readyMs.fhirclient, { runs: RUNS });
+
+// ---- request(): one Patient read, sequential and concurrent, against a raw fetch ----
+const ROUNDS = 10;
+const seq = { ours: [], fhirclient: [], raw: [] };
+const conc = { ours: [], fhirclient: [], raw: [] };
+const runIn = (name, what, n) => pages[name === 'raw' ? 'ours' : name].evaluate(
+  ([w, n2, kind]) => window.bench[w](n2, kind === 'raw' ? window.bench.raw : window.bench.read), [what, n, name]);
+for (let r = 0; r < ROUNDS; r++) {
+  const order = [['ours', 'fhirclient', 'raw'], ['fhirclient', 'raw', 'ours'], ['raw', 'ours', 'fhirclient']][r % 3];
+  for (const name of order) seq[name].push(...(await runIn(name, 'sequential', 100)));
+  for (const name of order) conc[name].push(await runIn(name, 'concurrent', 100));
+}
+row('request(): Patient read, 1000 sequential (per request)', seq.ours, seq.fhirclient, { runs: seq.ours.length });
+row('request() overhead vs raw fetch, sequential (median ratio; fhirclient.js column: its ratio)', median(seq.ours) / median(seq.raw), median(seq.fhirclient) / median(seq.raw), { fmt: (x) => `${x.toFixed(3)}×`, runs: seq.ours.length });
+row('request(): 100 concurrent Patient reads (wall time of the batch)', conc.ours, conc.fhirclient, { runs: ROUNDS });
+row('request() overhead vs raw fetch, 100 concurrent (median ratio; fhirclient.js column: its ratio)', median(conc.ours) / median(conc.raw), median(conc.fhirclient) / median(conc.raw), { fmt: (x) => `${x.toFixed(3)}×`, runs: ROUNDS });
+
+// ---- refresh single-flight: 100 concurrent requests on an expiring token ----
+const refreshes = {};
+for (const name of ['ours', 'fhirclient']) {
+  await sandbox.setTokenTTL(5); // below both clients' refresh windows (ours 30 s, fhirclient.js 10 s)
+  await pages[name].evaluate(() => window.client.refresh());
+  await sandbox.reset();
+  const ok = await pages[name].evaluate(() => Promise.all(Array.from({ length: 100 }, () => window.bench.read())).then((r) => r.length, (e) => String(e)));
+  const grants = (await sandbox.events()).filter((e) => e.type === 'token' && e.grantType === 'refresh_token');
+  refreshes[name] = { count: grants.length, ok };
+}
+row(`Refresh single-flight: token requests for 100 concurrent requests on an expired token (ours: ${refreshes.ours.ok} answered, fhirclient.js: ${refreshes.fhirclient.ok})`,
+  refreshes.ours.count, refreshes.fhirclient.count, { fmt: (x) => String(x), runs: 1 });
+
+// ---- JWT bearer sign-in on a revisit (ours only: fhirclient.js has no such flow) ----
+const reg = pages.ours;
+await reg.evaluate(() => sessionStorage.setItem('bench:identity', '1'));
+await reg.goto(`${PAGES.ours}?identity`);
+await ready(reg);
+await reg.evaluate(() => { window.bench.authorize(); });
+await loginAndConsent(reg);
+await reg.waitForURL((u) => u.searchParams.has('code'));
+await ready(reg);
+await reg.evaluate(() => window.client.registerDynamicClient({ alg: 'ES384' }));
+const revisit = [];
+for (let i = 0; i < RUNS; i++) {
+  const page = await context.newPage();
+  await page.goto(`${PAGES.ours}?identity&resume`);
+  await ready(page);
+  revisit.push(await page.evaluate(() => window.firstAnswerMs));
+  await page.close();
+}
+row('JWT bearer sign-in on a revisit: navigation → first FHIR answer (no login page)', revisit, undefined, { runs: RUNS });
+
+// ---- wasm linear memory: after 100 requests vs after 10,000 ----
+const mem = pages.ours;
+await mem.goto(PAGES.ours);
+await mem.evaluate(() => sessionStorage.removeItem('bench:identity'));
+await mem.goto(PAGES.ours);
+await ready(mem);
+await mem.evaluate(async () => {
+  const { FHIR, SCOPE } = window.bench;
+  // A fresh session in this tab for the memory run (the earlier one became key-bound).
+  const SMART = window.bench.SMART;
+  await SMART.authorize({ iss: FHIR, clientId: 'demo-public', scope: SCOPE, redirectUri: `${location.origin}${location.pathname}` });
+});
+await loginAndConsent(mem);
+await mem.waitForURL((u) => u.searchParams.has('code'));
+await ready(mem);
+const memory = await mem.evaluate(async () => {
+  await window.bench.sequential(100, window.bench.read);
+  const after100 = window.bench.memory();
+  await window.bench.sequential(9900, window.bench.read);
+  return { after100, after10000: window.bench.memory() };
+});
+row('wasm linear memory: after 10,000 requests vs after 100 (ours only; "fhirclient.js" column: after 100)', memory.after10000, memory.after100, { fmt: kb, runs: 1 });
+
+const version = browser.version();
+await browser.close();
+
+// ---- report ----
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const lines = [
+  '# Benchmarks: smart-wasm vs fhirclient.js',
+  '',
+  `Run ${new Date().toISOString().slice(0, 10)} by \`scripts/bench.sh\` on ${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, `
+    + `${os.type()} ${os.release()}; headless Chromium ${version}; Node ${process.version}; fhirclient ${JSON.parse(read('node_modules', 'fhirclient', 'package.json')).version}.`,
+  'Both clients run in the same browser session against the same local sandbox (oidc-provider + node-fhir-server-core on 127.0.0.1),',
+  'alternating run by run. Columns show medians; ratio = ours / fhirclient.js (below 1 is better for times and bytes).',
+  'Min / median / max are per run (per request for the sequential row). Numbers from a noisy shared machine: compare ratios, not absolutes.',
+  '',
+  '| metric | ours | fhirclient.js | ratio | runs | min / median / max |',
+  '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.metric} | ${r.ours} | ${r.theirs} | ${r.ratio} | ${r.runs} | ${r.spread} |`),
+  '',
+];
+fs.writeFileSync(path.join(root, 'bench', 'RESULTS.md'), lines.join('\n'));
+console.log(lines.join('\n'));
