@@ -30,7 +30,12 @@ export declare class Client extends BaseClient {
   registerDynamicClient(options?: { alg?: 'ES384' | 'RS384' | 'RS256' }): Promise<Registration>;
 }
 
-export function ready(options?: AuthorizeOptions): Promise<Client>;
+/**
+ * As in `smart-wasm`; with `registerDevice`, the launch's token is used at once as the one-time
+ * initial access token to register this browser (and never stored), and the client returned is the
+ * registered one.
+ */
+export function ready(options?: AuthorizeOptions & { registerDevice?: boolean | { alg?: 'ES384' | 'RS384' | 'RS256' } }): Promise<Client>;
 export function init(options: AuthorizeOptions): Promise<Client>;
 /** A later visit: a new access token by the JWT bearer grant, with no login. Throws `no_registration` when there is none. */
 export function resume(options: { iss: string } | { fhirServiceUrl: string } | string): Promise<Client>;

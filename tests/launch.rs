@@ -11,7 +11,7 @@ use smart_wasm::core::discovery::parse_smart_configuration;
 use smart_wasm::core::json::parse;
 use smart_wasm::core::types::{FhirBase, PkceChallenge, PkceVerifier};
 use smart_wasm::core::Error;
-use smart_wasm::driver::{begin_launch, complete_launch, restore_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
+use smart_wasm::driver::{begin_launch, complete_launch, restore_session, store_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
 use support::*;
 
 fn base() -> FhirBase {
@@ -205,6 +205,8 @@ fn launch_completes_once_and_state_is_single_use() {
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_some());
     let redirect = format!("{PAGE}?code=c1&state={state}&iss=https%3A%2F%2Fauth.example.org");
     let session = block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &redirect, 10_010)).unwrap();
+    assert!(restore_session(&store).unwrap().is_none(), "the caller decides whether to keep the session");
+    store_session(&store, &session).unwrap();
     assert_eq!(session.access_token.secret(), "at1");
     assert_eq!(session.context("patient"), Some("p1"));
     assert_eq!(session.expires_at, Some(13_610));

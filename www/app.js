@@ -95,12 +95,9 @@ async function main() {
   const SMART = await load(c.stay || c.identity || Boolean(device));
   let client;
   try {
-    client = await SMART.oauth2.ready(optionsFor(c));
-    if (c.stay && client.registerDynamicClient) {
-      $('status').textContent = 'Registering this device…';
-      const reg = await client.registerDynamicClient({ alg: c.alg });
-      localStorage.setItem(DEVICE, reg.iss);
-    }
+    // With "stay signed in", the launch's token registers this device at once and is never stored.
+    client = await SMART.oauth2.ready({ ...optionsFor(c), registerDevice: c.stay ? { alg: c.alg } : undefined });
+    if (c.stay) localStorage.setItem(DEVICE, client.getState().serverUrl);
   } catch (e) {
     showError(e);
     return;

@@ -22,7 +22,7 @@ use {
     crate::web::keys::WebCryptoKeys,
 };
 use crate::core::Error;
-use crate::driver::{begin_launch, complete_launch, restore_session};
+use crate::driver::{begin_launch, complete_launch, restore_session, store_session};
 use crate::web::fetch::Fetch;
 use crate::web::platform::Browser;
 use crate::web::storage::SessionStore;
@@ -142,6 +142,18 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
     }
 }
 
+/// `registerDevice: { alg }` (or `true`, ES384) on `ready()`: register this browser right away.
+#[cfg(feature = "identity")]
+fn register_device_option(opts: &JsValue) -> Result<Option<crate::core::jwt::Alg>, JsValue> {
+    use crate::core::jwt::Alg;
+    let v = if opts.is_object() { Reflect::get(opts, &"registerDevice".into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED };
+    if v.is_undefined() || v.is_null() || v.as_bool() == Some(false) {
+        return Ok(None);
+    }
+    let alg = if v.is_object() { Reflect::get(&v, &"alg".into()).ok().and_then(|a| a.as_string()) } else { None };
+    alg.map_or(Ok(Alg::ES384), |a| Alg::parse(&a)).map(Some).map_err(js)
+}
+
 #[cfg(feature = "identity")]
 /// The FHIR server an identity call is about: a string, or `{ iss }` / `{ fhirServiceUrl }`.
 fn iss_option(v: &JsValue) -> Result<FhirBase, JsValue> {
@@ -192,7 +204,17 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     let session = if is_callback(&page) {
         let s = complete_launch(&Fetch, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
-        s.map_err(js)?
+        let s = s.map_err(js)?;
+        #[cfg(feature = "identity")]
+        if let Some(alg) = register_device_option(&opts)? {
+            // The launch's token is the one-time initial access token: it is used for the
+            // registration and never stored; the tab keeps the registered client's session.
+            let record = crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, alg).await.map_err(js)?;
+            let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await.map_err(js)?;
+            return Ok(Client::new(next, o.as_ref()));
+        }
+        store_session(&SessionStore, &s).map_err(js)?;
+        s
     } else {
         restore_session(&SessionStore).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?
     };

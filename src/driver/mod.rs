@@ -109,7 +109,8 @@ pub fn secret_for<'a>(opts: Option<&'a Options>, session: &Session) -> Option<&'
 
 /// Completes a launch on the redirect page: the record for `state` is taken out of storage first
 /// (single use, whatever happens next), the response is checked against it, and the code is
-/// exchanged. The new session is stored.
+/// exchanged. The session is not stored here: the caller keeps it ([`store_session`]) or, when
+/// its token is only an initial access token for registration, keeps it in memory.
 pub async fn complete_launch(
     http: &impl Http,
     store: &impl Store,
@@ -132,9 +133,12 @@ pub async fn complete_launch(
     let assertion = identity.assertion(b).await?;
     let auth = b.client_auth(secret, assertion.as_deref())?;
     let resp = http.send(&code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier)).await?;
-    let session = Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now);
-    store.set(SESSION_KEY, &session.to_json())?;
-    Ok(session)
+    Ok(Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now))
+}
+
+/// Keeps the session for this tab, so a reload restores it.
+pub fn store_session(store: &impl Store, session: &Session) -> Result<()> {
+    store.set(SESSION_KEY, &session.to_json())
 }
 
 /// The tab's stored session, if any.

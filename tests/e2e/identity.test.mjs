@@ -14,7 +14,22 @@ useBrowser({ before, after, beforeEach }, (p, b) => { page = p; browser = b; });
 
 /** Launches from the demo with "stay signed in on this device" and returns what the browser sent. */
 async function launchAndRegister({ alg = 'ES384', iss } = {}) {
-  const sent = { registration: null, jwtBearer: [] };
+  const sent = { registration: null, jwtBearer: [], launchToken: null };
+  // Every value the page writes to web storage, to show the launch's token never lands there.
+  await page.addInitScript(() => {
+    const set = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) {
+      const written = JSON.parse(window.name || '[]');
+      written.push(String(v));
+      window.name = JSON.stringify(written);
+      return set.call(this, k, v);
+    };
+  });
+  page.on('response', async (r) => {
+    if (r.url().endsWith('/token') && new URLSearchParams(r.request().postData() || '').get('grant_type') === 'authorization_code') {
+      sent.launchToken = (await r.json().catch(() => ({}))).access_token ?? null;
+    }
+  });
   page.on('request', (r) => {
     if (r.method() !== 'POST') return;
     if (r.url().endsWith('/reg')) sent.registration = JSON.parse(r.postData());
@@ -66,11 +81,15 @@ for (const alg of ['ES384', 'RS384']) {
 
     const stored = await page.evaluate(() => Object.keys(localStorage).map((k) => `${k}=${localStorage.getItem(k)}`));
     assert.deepEqual(stored, [`demo:device-sign-in=${FHIR}`], 'no token or key in localStorage, only which server');
-    // The launch's token was the one-time initial access token: the stored session now holds the
-    // JWT bearer token instead.
+    // The launch's token was the one-time initial access token: used for the registration (it was
+    // its Bearer) and never written to web storage; the tab's session holds the JWT bearer token.
     const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('smart-wasm:session')));
     assert.equal(jose.decodeJwt(session.accessToken).jti, bearer.jti);
     assert.equal(session.clientId, reg.clientId);
+    assert.equal(jose.decodeJwt(sent.launchToken).jti, code.jti);
+    const written = await page.evaluate(() => JSON.parse(window.name || '[]'));
+    assert.ok(written.some((v) => v.includes(session.accessToken)), 'the recorder saw the session being stored');
+    assert.ok(written.every((v) => !v.includes(sent.launchToken)), 'no stored value holds the launch token');
     const [registration] = await page.evaluate(() => window.SMART.listRegistrations());
     assert.equal(registration.clientId, reg.clientId);
     assert.equal(registration.iss, FHIR);
