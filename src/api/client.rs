@@ -14,7 +14,7 @@ use crate::core::fhir::{classify, fhir_request, resolve_url, Verdict};
 use crate::core::session::Session;
 use crate::core::types::ClientSecret;
 use crate::core::Error;
-use crate::driver::{refresh, Http, HttpResponse, Platform};
+use crate::driver::{refresh, Platform};
 use crate::web::fetch::Fetch;
 #[cfg(feature = "identity")]
 use {
@@ -94,10 +94,10 @@ impl Inner {
                 let s = self.session.borrow();
                 (fhir_request(&s, &method, url.clone(), &headers, body.clone()), s.access_token.clone())
             };
-            let resp = Fetch.send(&req).await.map_err(js)?;
+            let resp = Fetch.send_unread(&req).await.map_err(js)?;
             let verdict = classify(resp.status, resp.www_authenticate.as_deref(), resp.redirected.then_some(url.as_str()));
             match verdict {
-                Verdict::Ok => return Ok(parse_body(&resp)),
+                Verdict::Ok => return resp.body_value().await.map_err(js),
                 Verdict::RefreshAndRetry if !retried && self.session.borrow().can_refresh() => {
                     retried = true;
                     // Another request may have refreshed already while this one was in flight.
@@ -105,19 +105,11 @@ impl Inner {
                         self.refresh_shared().await?;
                     }
                 }
-                Verdict::RefreshAndRetry => return Err(to_js(&Error::Unauthorized, Some(&resp.body))),
-                Verdict::Fail(e) => return Err(to_js(&e, Some(&resp.body))),
+                Verdict::RefreshAndRetry => return Err(to_js(&Error::Unauthorized, resp.body_value().await.ok())),
+                Verdict::Fail(e) => return Err(to_js(&e, resp.body_value().await.ok())),
             }
         }
     }
-}
-
-/// The body as JSON (`null` when empty), or the text when it is not JSON.
-fn parse_body(resp: &HttpResponse) -> JsValue {
-    if resp.body.is_empty() {
-        return JsValue::NULL;
-    }
-    js_sys::JSON::parse(&resp.body).unwrap_or_else(|_| JsValue::from_str(&resp.body))
 }
 
 /// `obj[key]`, or `undefined` when `obj` is not an object. (Reflect.get on `undefined` throws; a

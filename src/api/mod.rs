@@ -34,8 +34,8 @@ fn set(obj: &JsValue, key: &str, value: &JsValue) {
 }
 
 /// Converts an error for JS: `SmartError` with `.code`, and `.status`, `.error`,
-/// `.errorDescription`, `.body` where they apply.
-pub fn to_js(e: &Error, body: Option<&str>) -> JsValue {
+/// `.errorDescription`, `.body` (the response, parsed) where they apply.
+pub fn to_js(e: &Error, body: Option<JsValue>) -> JsValue {
     let err = js_sys::Error::new(&e.message());
     err.set_name("SmartError");
     let v: JsValue = err.into();
@@ -49,8 +49,8 @@ pub fn to_js(e: &Error, body: Option<&str>) -> JsValue {
             set(&v, "errorDescription", &JsValue::from_str(d));
         }
     }
-    if let Some(b) = body.filter(|b| !b.is_empty()) {
-        set(&v, "body", &js_sys::JSON::parse(b).unwrap_or_else(|_| JsValue::from_str(b)));
+    if let Some(b) = body.filter(|b| !b.is_null()) {
+        set(&v, "body", &b);
     }
     v
 }

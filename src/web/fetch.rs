@@ -19,8 +19,41 @@ fn network(v: JsValue) -> Error {
     Error::Network { message: js_message(&v) }
 }
 
-impl Http for Fetch {
-    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
+/// A response whose body has not been read: the FHIR path hands it to JavaScript as it is.
+pub struct Unread {
+    /// Status code (0 for a refused redirect).
+    pub status: u16,
+    /// `WWW-Authenticate`, when exposed.
+    pub www_authenticate: Option<String>,
+    /// The request was answered with a redirect, which was not followed.
+    pub redirected: bool,
+    response: Response,
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    fn json_parse(text: &JsValue) -> core::result::Result<JsValue, JsValue>;
+}
+
+impl Unread {
+    /// The body for JavaScript, never copied into wasm memory: parsed JSON, `null` when empty, the
+    /// text when it is not JSON.
+    pub async fn body_value(&self) -> Result<JsValue> {
+        if self.redirected {
+            return Ok(JsValue::NULL);
+        }
+        let text = JsFuture::from(self.response.text().map_err(network)?).await.map_err(network)?;
+        if text.as_string().is_some_and(|s| s.is_empty()) {
+            return Ok(JsValue::NULL);
+        }
+        Ok(json_parse(&text).unwrap_or(text))
+    }
+}
+
+impl Fetch {
+    /// Sends `req` and returns the response with its body unread.
+    pub async fn send_unread(&self, req: &HttpRequest) -> Result<Unread> {
         let headers = Headers::new().map_err(network)?;
         for (name, value) in &req.headers {
             headers.set(name, value).map_err(network)?;
@@ -35,16 +68,25 @@ impl Http for Fetch {
             init.set_body(&JsValue::from_str(body));
         }
         let request = Request::new_with_str_and_init(&req.url, &init).map_err(network)?;
-        let resp: Response = JsFuture::from(window()?.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
-        if resp.type_() == ResponseType::Opaqueredirect {
-            return Ok(HttpResponse { status: 0, body: String::new(), www_authenticate: None, redirected: true });
-        }
-        let body = JsFuture::from(resp.text().map_err(network)?).await.map_err(network)?;
-        Ok(HttpResponse {
-            status: resp.status(),
-            body: body.as_string().unwrap_or_default(),
-            www_authenticate: resp.headers().get("WWW-Authenticate").ok().flatten(),
-            redirected: false,
+        let response: Response = JsFuture::from(window()?.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
+        let redirected = response.type_() == ResponseType::Opaqueredirect;
+        Ok(Unread {
+            status: if redirected { 0 } else { response.status() },
+            www_authenticate: response.headers().get("WWW-Authenticate").ok().flatten(),
+            redirected,
+            response,
         })
+    }
+}
+
+impl Http for Fetch {
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
+        let r = self.send_unread(req).await?;
+        let body = if r.redirected {
+            String::new()
+        } else {
+            JsFuture::from(r.response.text().map_err(network)?).await.map_err(network)?.as_string().unwrap_or_default()
+        };
+        Ok(HttpResponse { status: r.status, body, www_authenticate: r.www_authenticate, redirected: r.redirected })
     }
 }
