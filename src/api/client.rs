@@ -63,14 +63,14 @@ impl Inner {
                 let me = Rc::clone(self);
                 let p = future_to_promise(async move {
                     let current = me.session.borrow().clone();
-                    #[cfg(feature = "identity")]
-                    let result = if current.binding.auth == AuthMethod::PrivateKeyJwt {
-                        refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
-                    } else {
-                        refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await
+                    let result = match current.binding.auth {
+                        // A key-bound session without a refresh token signs in again (JWT bearer).
+                        #[cfg(feature = "identity")]
+                        AuthMethod::PrivateKeyJwt => {
+                            refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
+                        }
+                        _ => refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
                     };
-                    #[cfg(not(feature = "identity"))]
-                    let result = refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await;
                     me.refreshing.borrow_mut().take();
                     let next = result.map_err(js)?;
                     *me.session.borrow_mut() = next;
@@ -121,8 +121,16 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The arguments of `request(input, init)`.
+struct RequestArgs {
+    url: String,
+    method: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
 /// Reads `request(input, init)` arguments: `input` a string or `{ url, method, headers, body }`.
-fn request_args(input: &JsValue, init: &JsValue) -> Result<(String, String, Vec<(String, String)>, Option<String>), JsValue> {
+fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, JsValue> {
     let invalid = |o: &str, r| js(Error::InvalidOption { option: o.into(), reason: r });
     let (url, opts) = match input.as_string() {
         Some(s) => (s, init.clone()),
@@ -155,7 +163,7 @@ fn request_args(input: &JsValue, init: &JsValue) -> Result<(String, String, Vec<
             }
         },
     };
-    Ok((url, method, headers, body))
+    Ok(RequestArgs { url, method, headers, body })
 }
 
 /// The asynchronous operations of `Client`, run by one promise-making function (each separate
@@ -172,8 +180,8 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
     future_to_promise(async move {
         match op {
             Op::Request(input, init) => {
-                let (url, method, headers, body) = request_args(&input, &init)?;
-                inner.request(url, method, headers, body).await
+                let a = request_args(&input, &init)?;
+                inner.request(a.url, a.method, a.headers, a.body).await
             }
             #[cfg(feature = "identity")]
             Op::Register(opts) => {

@@ -55,7 +55,6 @@ pub fn to_js(e: &Error, body: Option<JsValue>) -> JsValue {
     v
 }
 
-/// JSON text made by the core, as a JS value.
 /// This build's identity: registrations and keys in the identity entry, none in the default one.
 #[cfg(feature = "identity")]
 pub(crate) fn identity() -> crate::driver::identity::KeyIdentity<'static, WebCryptoKeys, IndexedDb, Browser> {
@@ -66,6 +65,7 @@ pub(crate) fn identity() -> crate::driver::NoIdentity {
     crate::driver::NoIdentity
 }
 
+/// JSON text made by the core, as a JS value.
 fn json_value(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
 }
