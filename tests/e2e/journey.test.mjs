@@ -1,7 +1,7 @@
 // The demo journey a person takes, in headless Chromium against the local SMART sandbox.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, outcome, storage, eventsOf, loginAndConsent, DEMO, FHIR, AS } from './helpers.mjs';
 
 let browser;
 let page;
@@ -74,4 +74,19 @@ test('Epic-Client-ID is sent on FHIR calls when asked for', async () => {
   const other = await (await browser.newContext()).newPage();
   await signIn(other);
   assert.equal((await eventsOf('fhir'))[0].epicClientId, null, 'not sent by default');
+});
+
+test('init(): authorizes when there is nothing to complete, returns the client when there is', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  const options = { iss: FHIR, clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read', redirectUri: `${DEMO}/index.html` };
+  // No callback and no session: init() starts the launch (its promise never settles; the page navigates).
+  await page.evaluate((o) => { import('smart-wasm').then((S) => S.init(o)); }, options);
+  await loginAndConsent(page);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  assert.equal((await outcome(page)).name, 'Amy V. Shaw');
+  // A session in this tab: init() resolves to its client without a new launch.
+  const patient = await page.evaluate((o) => import('smart-wasm').then((S) => S.init(o)).then((c) => c.getPatientId()), options);
+  assert.equal(patient, 'amy');
+  assert.equal((await eventsOf('token')).length, 1);
 });
