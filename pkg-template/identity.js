@@ -5,7 +5,7 @@
 import load, * as wasm from './identity/smart_wasm.js';
 import { makeApi } from './api.js';
 
-const api = makeApi(load, wasm, new URL('./identity/smart_wasm_bg.wasm', import.meta.url));
+const api = makeApi(load, wasm, new URL('./identity/smart_wasm_identity.wasm', import.meta.url));
 export const { loadModule, authorize, ready, init } = api;
 export const Client = wasm.Client;
 /** A later visit: a token by the JWT bearer grant from this browser's registration, no login. */
