@@ -78,15 +78,18 @@ fn page_url() -> Result<String, JsValue> {
     window().and_then(|w| w.location().href().map_err(|e| Error::Network { message: js_message(&e) })).map_err(js)
 }
 
-/// Reads and validates the options object.
-fn options(v: &JsValue) -> Result<Options, JsValue> {
+/// An options object as JSON, for the core to validate.
+fn options_json(v: &JsValue) -> Result<crate::core::json::Json, JsValue> {
     let text = js_sys::JSON::stringify(v)
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be a JSON-compatible object" }))?;
-    let value = crate::core::json::parse(&text)
-        .map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
-    parse_options(&value, &page_url()?).map_err(js)
+    crate::core::json::parse(&text).map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))
+}
+
+/// Reads and validates the options object.
+fn options(v: &JsValue) -> Result<Options, JsValue> {
+    parse_options(&options_json(v)?, &page_url()?).map_err(js)
 }
 
 fn flag(v: &JsValue, key: &str) -> bool {
@@ -123,9 +126,7 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
             Ok(Client::new(session, Some(&o)).into())
         }
         7 => {
-            let v = crate::core::json::parse(&js_sys::JSON::stringify(&opts)?.as_string().unwrap_or_default())
-                .map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
-            let (iss, id, secret) = crate::core::config::parse_basic_client(&v).map_err(js)?;
+            let (iss, id, secret) = crate::core::config::parse_basic_client(&options_json(&opts)?).map_err(js)?;
             Ok(Client::new(crate::core::session::Session::basic(iss, id, &secret), None).into())
         }
         _ => {

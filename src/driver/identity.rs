@@ -6,9 +6,8 @@
 use core::future::Future;
 use std::borrow::Cow;
 
-use super::{Http, Platform, Store, SESSION_KEY};
+use super::{discover, Http, Platform, Store, SESSION_KEY};
 use crate::core::binding::{AuthMethod, Binding};
-use crate::core::discovery::{discovery_request, parse_smart_configuration};
 use crate::core::json::Obj;
 use crate::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, MAX_ASSERTION_LIFETIME};
 use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
@@ -76,6 +75,16 @@ pub struct KeyIdentity<'a, K, R, P> {
     pub platform: &'a P,
 }
 
+#[inline(always)]
+fn no_registration(iss: &FhirBase) -> Error {
+    Error::NoRegistration { iss: iss.as_str().to_owned() }
+}
+
+/// The registration for `iss` with its key pair; `no_registration` when there is none.
+async fn registration<R: Registrations>(registrations: &R, iss: &FhirBase) -> Result<(RegistrationRecord, R::Pair)> {
+    registrations.get(iss).await?.ok_or_else(|| no_registration(iss))
+}
+
 impl<K: Keys, R: Registrations<Pair = K::Pair>, P: Platform> Identity for KeyIdentity<'_, K, R, P> {
     async fn registered_client(&self, iss: &FhirBase) -> Result<Option<ClientId>> {
         Ok(self.registrations.get(iss).await?.map(|(r, _)| r.binding.client_id))
@@ -84,8 +93,7 @@ impl<K: Keys, R: Registrations<Pair = K::Pair>, P: Platform> Identity for KeyIde
         if binding.auth != AuthMethod::PrivateKeyJwt {
             return Ok(None);
         }
-        let iss = &binding.iss;
-        let (record, pair) = self.registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
+        let (record, pair) = registration(self.registrations, &binding.iss).await?;
         sign_assertion(self.keys, self.platform, &pair, &record, self.platform.now()).await.map(Some)
     }
 }
@@ -97,8 +105,7 @@ pub async fn acting_client<'a>(identity: &impl Identity, opts: &Options, server:
     if !opts.use_registration {
         return Ok(Cow::Borrowed(server));
     }
-    let id = identity.registered_client(&server.iss).await?;
-    let id = id.ok_or_else(|| Error::NoRegistration { iss: server.iss.as_str().to_owned() })?;
+    let id = identity.registered_client(&server.iss).await?.ok_or_else(|| no_registration(&server.iss))?;
     Ok(Cow::Owned(ServerEntry { client_id: id, client_secret: None, auth: AuthMethod::PrivateKeyJwt, ..server.clone() }))
 }
 
@@ -114,8 +121,7 @@ pub async fn client_credentials(
 ) -> Result<Session> {
     let (server, _) = opts.select(None)?;
     let server = acting_client(identity, opts, server).await?;
-    let resp = http.send(&discovery_request(&server.iss)).await?;
-    let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
+    let config = discover(http, &server.iss).await?;
     let binding = Binding::new(&server, config.token_endpoint, opts);
     let assertion = identity.assertion(&binding).await?;
     let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
@@ -150,8 +156,7 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>>(
     alg: Alg,
 ) -> Result<RegistrationRecord> {
     let b = &session.binding;
-    let resp = http.send(&discovery_request(&b.iss)).await?;
-    let config = parse_smart_configuration(&b.iss, resp.status, &resp.body)?;
+    let config = discover(http, &b.iss).await?;
     let endpoint = config.registration_endpoint.ok_or(Error::RegistrationUnsupported)?;
     let pair = keys.generate(alg).await?;
     let public = public_jwk(alg, &keys.public_jwk(&pair).await?)?;
@@ -205,7 +210,7 @@ pub async fn jwt_bearer_sign_in<K: Keys, R: Registrations<Pair = K::Pair>>(
     store: &impl Store,
     iss: &FhirBase,
 ) -> Result<Session> {
-    let (mut record, pair) = registrations.get(iss).await?.ok_or_else(|| Error::NoRegistration { iss: iss.as_str().to_owned() })?;
+    let (mut record, pair) = registration(registrations, iss).await?;
     let now = platform.now();
     let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
     let b = &record.binding;
