@@ -8,43 +8,45 @@ mod support;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
+use serde_json::Value;
 use smart_wasm::core::binding::Binding;
-use smart_wasm::core::json::{parse, Json, Obj};
-use smart_wasm::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg};
+use smart_wasm::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, ExportedJwk, PublicJwk};
 use smart_wasm::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
 use smart_wasm::core::token::{client_credentials_request, jwt_bearer_request, refresh_request, ClientAuth, CLIENT_ASSERTION_TYPE, JWT_BEARER};
 use smart_wasm::core::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
 use smart_wasm::core::Error;
-use support::form;
+use support::{form, j, SerdeJson};
 
 const RFC7638_N: &str = "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw";
 
-fn obj(json: &str) -> Obj {
-    parse(json).unwrap().as_object().unwrap().clone()
+fn exported(json: &str) -> ExportedJwk {
+    serde_json::from_str(json).unwrap()
 }
 
-fn decode_part(part: &str) -> Obj {
-    obj(&String::from_utf8(URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap())
+fn decode_part(part: &str) -> (String, Value) {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(part).unwrap()).unwrap();
+    let v = serde_json::from_str(&text).unwrap();
+    (text, v)
 }
 
 #[test]
 fn rsa_thumbprint_matches_rfc7638_section_3_1() {
     // As WebCrypto exports it: extra members (alg, ext, key_ops) that the thumbprint ignores.
-    let exported = obj(&format!(r#"{{"kty":"RSA","n":"{RFC7638_N}","e":"AQAB","alg":"RS384","ext":true,"key_ops":["verify"]}}"#));
-    let public = public_jwk(Alg::RS384, &exported).unwrap();
-    let input = thumbprint_input(Alg::RS384, &public);
+    let key = exported(&format!(r#"{{"kty":"RSA","n":"{RFC7638_N}","e":"AQAB","alg":"RS384","ext":true,"key_ops":["verify"]}}"#));
+    let public = public_jwk(Alg::RS384, key).unwrap();
+    let input = thumbprint_input(&public, &SerdeJson);
     assert_eq!(input, format!(r#"{{"e":"AQAB","kty":"RSA","n":"{RFC7638_N}"}}"#));
     let kid = kid_from_digest(&Sha256::digest(input.as_bytes()).into());
     assert_eq!(kid, "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
     let jwk = registered_jwk(Alg::RS384, &public, &kid);
-    assert_eq!(jwk.to_text(), format!(r#"{{"e":"AQAB","kty":"RSA","n":"{RFC7638_N}","kid":"{kid}","alg":"RS384","use":"sig"}}"#));
+    assert_eq!(serde_json::to_string(&jwk).unwrap(), format!(r#"{{"e":"AQAB","kty":"RSA","n":"{RFC7638_N}","kid":"{kid}","alg":"RS384","use":"sig"}}"#));
 }
 
 #[test]
 fn exported_keys_are_checked() {
-    let ec = obj(r#"{"kty":"EC","crv":"P-384","x":"AAA","y":"BBB","ext":true}"#);
-    assert_eq!(thumbprint_input(Alg::ES384, &public_jwk(Alg::ES384, &ec).unwrap()), r#"{"crv":"P-384","kty":"EC","x":"AAA","y":"BBB"}"#);
-    let err = |alg, j: &str| public_jwk(alg, &obj(j)).unwrap_err().code();
+    let ec = exported(r#"{"kty":"EC","crv":"P-384","x":"AAA","y":"BBB","ext":true}"#);
+    assert_eq!(thumbprint_input(&public_jwk(Alg::ES384, ec).unwrap(), &SerdeJson), r#"{"crv":"P-384","kty":"EC","x":"AAA","y":"BBB"}"#);
+    let err = |alg, j: &str| public_jwk(alg, exported(j)).unwrap_err().code();
     assert_eq!(err(Alg::ES384, r#"{"kty":"EC","crv":"P-384","x":"A","y":"B","d":"SECRET"}"#), "crypto_error", "private member");
     assert_eq!(err(Alg::RS384, r#"{"kty":"RSA","n":"A","e":"AQAB","d":"x"}"#), "crypto_error");
     assert_eq!(err(Alg::ES384, r#"{"kty":"EC","crv":"P-256","x":"A","y":"B"}"#), "crypto_error", "wrong curve");
@@ -63,22 +65,25 @@ fn token_endpoint() -> HttpUrl {
 fn assertion_header_and_claims_match_seed_004() {
     let client = ClientId::new("G00000000-0129-A6FA-7EDC-55B3FB6E85F8");
     let claims = assertion_claims(&client, &token_endpoint(), &[7; 32], 1639694983, 300);
-    let input = signing_input(Alg::RS384, "kid-1", &claims);
+    let input = signing_input(Alg::RS384, "kid-1", &claims, &SerdeJson);
     let (header, body) = input.split_once('.').unwrap();
-    assert_eq!(decode_part(header).to_text(), r#"{"alg":"RS384","kid":"kid-1","typ":"JWT"}"#);
-    let body = decode_part(body);
-    let get = |k| body.get(k).cloned().unwrap();
-    assert_eq!(get("iss"), Json::Str(client.as_str().into()));
-    assert_eq!(get("sub"), get("iss"), "iss = sub = the dynamic client");
-    assert_eq!(get("aud"), Json::Str("https://fhir.epic.com/interconnect-fhir-oauth/oauth2/token".into()));
-    assert_eq!(get("iat").as_u64(), Some(1639694983));
-    assert_eq!(get("nbf").as_u64(), Some(1639694983));
-    assert_eq!(get("exp").as_u64(), Some(1639695283), "seed 004: five minutes");
-    assert_eq!(get("jti").as_str().unwrap().len(), 43);
+    assert_eq!(decode_part(header).0, r#"{"alg":"RS384","kid":"kid-1","typ":"JWT"}"#);
+    let (_, body) = decode_part(body);
+    assert_eq!(body["iss"], client.as_str());
+    assert_eq!(body["sub"], body["iss"], "iss = sub = the dynamic client");
+    assert_eq!(body["aud"], "https://fhir.epic.com/interconnect-fhir-oauth/oauth2/token");
+    assert_eq!(body["iat"], 1639694983);
+    assert_eq!(body["nbf"], 1639694983);
+    assert_eq!(body["exp"], 1639695283, "seed 004: five minutes");
+    assert_eq!(body["jti"].as_str().unwrap().len(), 43);
     let other = assertion_claims(&client, &token_endpoint(), &[8; 32], 1639694983, 300);
-    assert_ne!(other.get("jti"), body.get("jti"), "jti from fresh randomness");
+    assert_ne!(other.jti, body["jti"].as_str().unwrap(), "jti from fresh randomness");
     let long = assertion_claims(&client, &token_endpoint(), &[7; 32], 100, 3600);
-    assert_eq!(long.get("exp").and_then(Json::as_u64), Some(400), "lifetime capped at five minutes");
+    assert_eq!(long.exp, 400, "lifetime capped at five minutes");
+    // A client id with characters JSON must escape still yields a valid JWT body.
+    let odd = assertion_claims(&ClientId::new("a\"b\\c"), &token_endpoint(), &[7; 32], 1, 300);
+    let (_, odd_body) = decode_part(signing_input(Alg::ES384, "k", &odd, &SerdeJson).split_once('.').unwrap().1);
+    assert_eq!(odd_body["iss"], "a\"b\\c");
 }
 
 #[test]
@@ -93,8 +98,9 @@ fn compact_jws_checks_signature_sizes() {
 #[test]
 fn registration_request_matches_seed_004() {
     let endpoint = HttpUrl::parse("r", "https://fhir.epic.com/interconnect-fhir-oauth/oauth2/register").unwrap();
-    let jwk = obj(r#"{"e":"AQAB","kty":"RSA","n":"vGASMnWdI","kid":"k","alg":"RS384","use":"sig"}"#);
-    let req = registration_request(&endpoint, &AccessToken::new("Nxfve4q3"), &ClientId::new("d45049c3-3441-40ef-ab4d-b9cd86a17225"), &jwk);
+    let public = PublicJwk { e: Some("AQAB".into()), kty: "RSA", n: Some("vGASMnWdI".into()), ..PublicJwk::default() };
+    let jwk = registered_jwk(Alg::RS384, &public, "k");
+    let req = registration_request(&endpoint, &AccessToken::new("Nxfve4q3"), &ClientId::new("d45049c3-3441-40ef-ab4d-b9cd86a17225"), &jwk, &SerdeJson);
     assert_eq!(req.method, "POST");
     assert_eq!(req.header_value("Authorization"), Some("Bearer Nxfve4q3"));
     assert_eq!(req.header_value("Content-Type"), Some("application/json"));
@@ -102,6 +108,8 @@ fn registration_request_matches_seed_004() {
     assert_eq!(body["software_id"], "d45049c3-3441-40ef-ab4d-b9cd86a17225");
     assert_eq!(body["jwks"]["keys"][0]["n"], "vGASMnWdI");
     assert_eq!(body["jwks"]["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(body["jwks"]["keys"][0]["kid"], "k");
+    assert_eq!(body["jwks"]["keys"][0]["use"], "sig");
 }
 
 #[test]
@@ -111,21 +119,20 @@ fn registration_responses_parse_and_errors_are_typed() {
       "grant_types":["urn:ietf:params:oauth:grant-type:jwt-bearer"],"software_id":" d45049c3-3441-40ef-ab4d-b9cd86a17225",
       "client_id":"G65DA2AF4-1C91-11EC-9280-0050568B7514","client_id_issued_at":1632417134,
       "jwks":{"keys":[{"kty":"RSA","n":"vGASMnWdI","e":"AQAB"}]}}"#;
-    let r = parse_registration_response(201, seed).unwrap();
+    let r = parse_registration_response(201, &j(seed)).unwrap();
     assert_eq!(r.client_id.as_str(), "G65DA2AF4-1C91-11EC-9280-0050568B7514");
     assert_eq!(r.client_id_issued_at, Some(1632417134));
     assert_eq!(r.grant_types, vec![JWT_BEARER]);
     assert_eq!(r.token_endpoint_auth_method.as_deref(), Some("none"));
-    assert!(r.raw.contains_key("jwks"));
 
-    let e = parse_registration_response(400, r#"{"error":"invalid_client_metadata","error_description":"jwks is invalid"}"#).unwrap_err();
+    let e = parse_registration_response(400, &j(r#"{"error":"invalid_client_metadata","error_description":"jwks is invalid"}"#)).unwrap_err();
     assert_eq!(e, Error::RegistrationError { status: 400, error: Some("invalid_client_metadata".into()), description: Some("jwks is invalid".into()) });
     assert_eq!(e.code(), "registration_error");
     assert_eq!(e.oauth_error(), Some(("invalid_client_metadata", Some("jwks is invalid"))));
-    let e = parse_registration_response(401, "").unwrap_err();
+    let e = parse_registration_response(401, &j("")).unwrap_err();
     assert_eq!(e, Error::RegistrationError { status: 401, error: None, description: None });
     assert_eq!(e.status(), Some(401));
-    let field = |body: &str| match parse_registration_response(201, body).unwrap_err() {
+    let field = |body: &str| match parse_registration_response(201, &j(body)).unwrap_err() {
         Error::InvalidRegistrationResponse { field, .. } => field,
         other => panic!("{other:?}"),
     };
@@ -134,7 +141,7 @@ fn registration_responses_parse_and_errors_are_typed() {
     assert_eq!(field(r#"{"client_id":5}"#), "client_id");
     assert_eq!(field(r#"{"client_id":"a","client_id_issued_at":"yesterday"}"#), "client_id_issued_at");
     assert_eq!(field(r#"{"client_id":"a","grant_types":"jwt"}"#), "grant_types");
-    assert_eq!(parse_registration_response(201, "<html>").unwrap_err().code(), "invalid_json");
+    assert_eq!(parse_registration_response(201, &j("<html>")).unwrap_err().code(), "invalid_json");
 }
 
 #[test]
@@ -188,10 +195,15 @@ fn registration_records_round_trip() {
         created_at: 10,
         last_used_at: 20,
     };
-    assert_eq!(RegistrationRecord::from_json(&record.to_json()).unwrap(), record);
+    let text = serde_json::to_string(&record).unwrap();
+    assert_eq!(serde_json::from_str::<RegistrationRecord>(&text).unwrap(), record);
     assert_eq!(record.iss().as_str(), "https://fhir.example.org/R4");
-    let tampered = record.to_json().replace("\"ES384\"", "\"none\"");
-    assert_eq!(RegistrationRecord::from_json(&tampered).unwrap_err().code(), "storage_error");
+    let tampered = text.replace("\"ES384\"", "\"none\"");
+    assert!(serde_json::from_str::<RegistrationRecord>(&tampered).is_err(), "alg none is not a stored algorithm");
+    let summary = serde_json::to_value(record.summary()).unwrap();
+    assert_eq!(summary["clientId"], "dyn-1");
+    assert_eq!(summary["alg"], "ES384");
+    assert_eq!(summary["lastUsedAt"], 20);
 }
 
 #[test]
@@ -203,10 +215,10 @@ fn basic_sessions_send_rfc7617_credentials_and_never_refresh() {
     // RFC 7617 sends the secret as it is; OAuth's client authentication form-encodes it first.
     assert_eq!(basic_credentials(&id, &secret), "dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x");
     assert_eq!(basic_auth(&id, &secret), "Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldCUyRjE=");
-    let s = Session::basic(FhirBase::parse("iss", "https://aidbox.example.org/fhir").unwrap(), id, &secret);
+    let s: Session<support::Doc> = Session::basic(FhirBase::parse("iss", "https://aidbox.example.org/fhir").unwrap(), id, &secret);
     let req = fhir_request(&s, "GET", "https://aidbox.example.org/fhir/Patient".into(), &[], None);
     assert_eq!(req.header_value("Authorization"), Some("Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x"));
     assert!(!s.can_refresh());
     assert!(!s.needs_refresh(u64::MAX));
-    assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
+    assert_eq!(serde_json::from_str::<Session<support::Doc>>(&serde_json::to_string(&s).unwrap()).unwrap(), s);
 }

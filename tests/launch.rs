@@ -8,7 +8,6 @@ use smart_wasm::core::authorize::{authorize_request, LaunchRandom, LaunchRecord}
 use smart_wasm::core::callback::{parse_callback, without_response_params};
 use smart_wasm::core::config::{ehr_launch_params, parse_options, LaunchKind};
 use smart_wasm::core::discovery::parse_smart_configuration;
-use smart_wasm::core::json::parse;
 use smart_wasm::core::types::{FhirBase, PkceChallenge, PkceVerifier};
 use smart_wasm::core::Error;
 use smart_wasm::driver::{begin_launch, complete_launch, restore_session, store_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
@@ -41,7 +40,7 @@ fn discovery_resolves_relative_endpoints_and_either_base_form() {
     for b in [FHIR, "https://ehr.example.org/fhir/R4/"] {
         let base = FhirBase::parse("iss", b).unwrap();
         assert_eq!(base.smart_configuration_url(), "https://ehr.example.org/fhir/R4/.well-known/smart-configuration");
-        let c = parse_smart_configuration(&base, 200, doc).unwrap();
+        let c = parse_smart_configuration(&base, 200, &j(doc)).unwrap();
         assert_eq!(c.authorization_endpoint.as_str(), "https://ehr.example.org/fhir/auth/authorize");
         assert_eq!(c.token_endpoint.as_str(), "https://ehr.example.org/oauth2/token");
         assert_eq!(c.registration_endpoint.unwrap().as_str(), "https://auth.example.org/register");
@@ -53,7 +52,7 @@ fn discovery_resolves_relative_endpoints_and_either_base_form() {
 #[test]
 fn discovery_refuses_bad_documents() {
     let b = base();
-    let bad = |status, body: &str| parse_smart_configuration(&b, status, body).unwrap_err();
+    let bad = |status, body: &str| parse_smart_configuration(&b, status, &j(body)).unwrap_err();
     assert_eq!(bad(404, "{}"), Error::HttpStatus { what: "smart-configuration", status: 404 });
     assert_eq!(bad(200, "<html>"), Error::InvalidJson { what: "smart-configuration" });
     assert_eq!(bad(200, "[]"), Error::InvalidJson { what: "smart-configuration" });
@@ -74,15 +73,22 @@ fn discovery_refuses_bad_documents() {
         bad(200, r#"{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","code_challenge_methods_supported":["plain"]}"#),
         Error::PkceUnsupported
     );
-    let huge = format!(r#"{{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","pad":"{}"}}"#, "x".repeat(300_000));
-    assert!(matches!(bad(200, &huge), Error::ResponseTooLarge { .. }));
+    assert!(matches!(
+        bad(200, r#"{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","code_challenge_methods_supported":["S256",1]}"#),
+        Error::InvalidDiscovery { field: "code_challenge_methods_supported", .. }
+    ));
+    assert!(matches!(
+        bad(200, r#"{"authorization_endpoint":"https://a/x","token_endpoint":"https://a/t","authorization_response_iss_parameter_supported":"true"}"#),
+        Error::InvalidDiscovery { field: "authorization_response_iss_parameter_supported", .. }
+    ));
+    assert!(matches!(bad(200, r#"{"authorization_endpoint":"https://user@a/x","token_endpoint":"https://a/t"}"#), Error::InvalidUrl { .. }));
 }
 
 fn launch(opts_json: &str, page: &str) -> (url_map::Map, LaunchRecord) {
-    let opts = parse_options(&parse(opts_json).unwrap(), page).unwrap();
+    let opts = parse_options(&options_doc(opts_json), page).unwrap();
     let ehr = ehr_launch_params(page).unwrap();
     let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref()))).unwrap();
-    let config = parse_smart_configuration(&server.iss, 200, &smart_config()).unwrap();
+    let config = parse_smart_configuration(&server.iss, 200, &j(&smart_config())).unwrap();
     let random = LaunchRandom { state: [1; 32], verifier: [2; 32] };
     let digest: [u8; 32] = Sha256::digest(PkceVerifier::from_random(&[2; 32]).secret().as_bytes()).into();
     let req = authorize_request(&opts, server, &kind, &config, &random, &digest, 1000);
@@ -155,8 +161,19 @@ fn several_servers_need_a_choice_and_keep_their_own_client_ids() {
 
 #[test]
 fn options_are_validated() {
-    let err = |j: &str| parse_options(&parse(j).unwrap(), PAGE).unwrap_err();
-    assert_eq!(err("[]"), Error::InvalidOption { option: "options".into(), reason: "must be an object" });
+    let err = |j: &str| parse_options(&options_doc(j), PAGE).unwrap_err();
+    assert_eq!(
+        err(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","privateJwk":{{"kty":"EC"}}}}"#)),
+        Error::InvalidOption { option: "privateJwk".into(), reason: "is not an option of this library" },
+        "an unknown option is refused by name, not ignored"
+    );
+    assert_eq!(
+        err(r#"{"servers":[{"iss":"https://a/x","clientId":"a","clientSecrets":"s"}],"scope":"s"}"#),
+        Error::InvalidOption { option: "servers[0].clientSecrets".into(), reason: "is not an option of this library" }
+    );
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","refreshMargin":-1}}"#)).code(), "invalid_option");
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","noRedirect":"yes"}}"#)).code(), "invalid_option");
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":" ","scope":"s"}}"#)), Error::InvalidOption { option: "clientId".into(), reason: "must not be empty" });
     assert_eq!(err(r#"{"clientId":"a","scope":"s"}"#), Error::InvalidOption { option: "iss".into(), reason: "is required" });
     assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","scope":"s"}}"#)), Error::InvalidOption { option: "clientId".into(), reason: "is required" });
     assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":7,"scope":"s"}}"#)), Error::InvalidOption { option: "clientId".into(), reason: "must be a string" });
@@ -205,7 +222,7 @@ fn launch_completes_once_and_state_is_single_use() {
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_some());
     let redirect = format!("{PAGE}?code=c1&state={state}&iss=https%3A%2F%2Fauth.example.org");
     let session = block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &redirect, 10_010)).unwrap();
-    assert!(restore_session(&store).unwrap().is_none(), "the caller decides whether to keep the session");
+    assert!(restore_session::<Doc>(&store).unwrap().is_none(), "the caller decides whether to keep the session");
     store_session(&store, &session).unwrap();
     assert_eq!(session.access_token.secret(), "at1");
     assert_eq!(session.context("patient"), Some("p1"));

@@ -6,9 +6,9 @@ use smart_wasm::core::authorize::LaunchRecord;
 use smart_wasm::core::fhir::{classify, fhir_request, resolve_url, Verdict};
 use smart_wasm::core::session::Session;
 use smart_wasm::core::token::{parse_token_response, TokenResponse};
-use smart_wasm::core::types::{ClientSecret, FhirBase};
+use smart_wasm::core::types::{ClientSecret, FhirBase, Scope};
 use smart_wasm::core::Error;
-use smart_wasm::driver::{refresh, NoIdentity};
+use smart_wasm::driver::{refresh, restore_session, store_session, NoIdentity, Store, SESSION_KEY};
 use support::*;
 
 const SEED_004_PUBLIC: &str = r#"{
@@ -31,33 +31,34 @@ const SEED_004_JWT_BEARER: &str = r#"{
 
 #[test]
 fn seed_004_token_responses_parse() {
-    let t = parse_token_response(200, SEED_004_PUBLIC).unwrap();
+    let t = parse_token_response(200, &j(SEED_004_PUBLIC)).unwrap();
     assert!(t.access_token.secret().starts_with("Nxfve4q3"));
     assert_eq!(t.expires_in, Some(3240));
     assert_eq!(t.scope.unwrap().as_str(), "Patient.read Patient.search", "trailing space tolerated");
     assert_eq!(t.refresh_token, None);
-    assert_eq!(t.raw.get("patient").and_then(|v| v.as_str()), Some("T1wI5bk8n1YVgvWk9D05BmRV0Pi3ECImNSK8DKyKltsMB"));
+    assert_eq!(t.context.patient.as_deref(), Some("T1wI5bk8n1YVgvWk9D05BmRV0Pi3ECImNSK8DKyKltsMB"));
     assert!(!format!("{:?}", t.access_token).contains("Nxfve"), "tokens are redacted in Debug");
 
-    let t = parse_token_response(200, SEED_004_JWT_BEARER).unwrap();
+    let t = parse_token_response(200, &j(SEED_004_JWT_BEARER)).unwrap();
     assert!(t.scope.as_ref().unwrap().contains("offline_access"));
-    assert_eq!(t.raw.get("__epic.dstu2.patient").and_then(|v| v.as_str()), Some("TJR7HfYCw58VnihLrp.axehccg-4IcjmZd3lw7Spm1F8B"), "unknown fields kept");
+    let s = Session::from_token(record(false).binding, &Scope::parse("x"), t, j(SEED_004_JWT_BEARER), 0);
+    assert_eq!(s.token_response.0["__epic.dstu2.patient"], "TJR7HfYCw58VnihLrp.axehccg-4IcjmZd3lw7Spm1F8B", "unknown fields kept for the app");
 }
 
 #[test]
 fn token_type_is_compared_case_insensitively() {
     for tt in ["bearer", "Bearer", "BEARER"] {
-        assert!(parse_token_response(200, &format!(r#"{{"access_token":"a","token_type":"{tt}"}}"#)).is_ok());
+        assert!(parse_token_response(200, &j(&format!(r#"{{"access_token":"a","token_type":"{tt}"}}"#))).is_ok());
     }
     assert_eq!(
-        parse_token_response(200, r#"{"access_token":"a","token_type":"DPoP"}"#).unwrap_err(),
+        parse_token_response(200, &j(r#"{"access_token":"a","token_type":"DPoP"}"#)).unwrap_err(),
         Error::UnsupportedTokenType { token_type: "DPoP".into() }
     );
 }
 
 #[test]
 fn malformed_token_responses_give_the_field_that_is_wrong() {
-    let field = |body: &str| match parse_token_response(200, body).unwrap_err() {
+    let field = |body: &str| match parse_token_response(200, &j(body)).unwrap_err() {
         Error::InvalidTokenResponse { field, .. } => field,
         other => panic!("{body}: {other:?}"),
     };
@@ -75,40 +76,44 @@ fn malformed_token_responses_give_the_field_that_is_wrong() {
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","need_patient_banner":"yes"}"#), "need_patient_banner");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","fhirContext":{"reference":"x"}}"#), "fhirContext");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","fhirContext":["Patient/1"]}"#), "fhirContext");
-    let ok = parse_token_response(200, r#"{"access_token":"a","token_type":"bearer","fhirContext":[{"reference":"Encounter/1"}],"need_patient_banner":false,"intent":"reconcile","tenant":"t1","smart_style_url":"https://s/x.json"}"#);
+    let ok = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"bearer","fhirContext":[{"reference":"Encounter/1"}],"need_patient_banner":false,"intent":"reconcile","tenant":"t1","smart_style_url":"https://s/x.json"}"#));
     assert!(ok.is_ok());
 }
 
 #[test]
 fn error_and_hostile_bodies_are_typed() {
     assert_eq!(
-        parse_token_response(400, r#"{"error":"invalid_grant","error_description":"code expired"}"#).unwrap_err(),
+        parse_token_response(400, &j(r#"{"error":"invalid_grant","error_description":"code expired"}"#)).unwrap_err(),
         Error::TokenError { status: 400, error: "invalid_grant".into(), description: Some("code expired".into()) }
     );
-    assert_eq!(parse_token_response(401, r#"{"error":"invalid_client"}"#).unwrap_err().code(), "token_error");
-    assert_eq!(parse_token_response(502, "<html>Bad gateway</html>").unwrap_err(), Error::HttpStatus { what: "token endpoint", status: 502 });
-    assert_eq!(parse_token_response(200, "not json").unwrap_err(), Error::InvalidJson { what: "token response" });
-    assert_eq!(parse_token_response(200, "[1,2]").unwrap_err(), Error::InvalidJson { what: "token response" });
-    assert_eq!(parse_token_response(200, r#"{"access_token":"a","access_token":"b","token_type":"bearer"}"#).unwrap_err().code(), "invalid_json");
+    assert_eq!(parse_token_response(401, &j(r#"{"error":"invalid_client"}"#)).unwrap_err().code(), "token_error");
+    assert_eq!(parse_token_response(502, &j("<html>Bad gateway</html>")).unwrap_err(), Error::HttpStatus { what: "token endpoint", status: 502 });
+    assert_eq!(parse_token_response(200, &j("not json")).unwrap_err(), Error::InvalidJson { what: "token response" });
+    assert_eq!(parse_token_response(200, &j("[1,2]")).unwrap_err(), Error::InvalidJson { what: "token response" });
+    assert_eq!(parse_token_response(200, &j(r#""a string""#)).unwrap_err(), Error::InvalidJson { what: "token response" });
+    assert_eq!(parse_token_response(200, &j("null")).unwrap_err(), Error::InvalidJson { what: "token response" });
+    // Over the limit: refused by the transport before the body is read (FakeHttp models the adapter).
     let huge = format!(r#"{{"access_token":"{}","token_type":"bearer"}}"#, "a".repeat(2 * 1024 * 1024));
-    assert!(matches!(parse_token_response(200, &huge).unwrap_err(), Error::ResponseTooLarge { .. }));
+    let http = FakeHttp::default().with("https://auth.example.org/token", 200, &huge);
+    let err = block_on(refresh(&http, &FakeStore::default(), &NoIdentity, &session(r#"{"access_token":"a","token_type":"bearer","refresh_token":"r"}"#, false), None, 1));
+    assert!(matches!(err.unwrap_err(), Error::ResponseTooLarge { what: "token response", limit: 1_048_576 }));
     let err = Error::TokenError { status: 400, error: "invalid_grant".into(), description: None };
     assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
     assert_eq!(err.status(), Some(400));
 }
 
 fn record(confidential: bool) -> LaunchRecord {
-    LaunchRecord::from_json(&format!(
-        r#"{{"v":1,"iss":"{FHIR}","clientId":"app","auth":"{}","redirectUri":"{PAGE}","scope":"launch/patient openid offline_access",
-        "tokenEndpoint":"https://auth.example.org/token","issuer":"https://auth.example.org","issRequired":true,
-        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","epicClientIdHeader":true,"refreshMargin":30,"createdAt":1}}"#,
+    serde_json::from_str(&format!(
+        r#"{{"binding":{{"iss":"{FHIR}","clientId":"app","auth":"{}","tokenEndpoint":"https://auth.example.org/token","epicClientIdHeader":true,"refreshMargin":30}},
+        "redirectUri":"{PAGE}","scope":"launch/patient openid offline_access","issuer":"https://auth.example.org","issRequired":true,
+        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","createdAt":1}}"#,
         if confidential { "client_secret_basic" } else { "none" }
     ))
     .unwrap()
 }
 
-fn session(body: &str, confidential: bool) -> Session {
-    Session::from_code_exchange(&record(confidential), parse_token_response(200, body).unwrap(), 1000)
+fn session(body: &str, confidential: bool) -> Session<Doc> {
+    Session::from_code_exchange(&record(confidential), parse_token_response(200, &j(body)).unwrap(), j(body), 1000)
 }
 
 #[test]
@@ -145,13 +150,19 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
     assert_eq!(next.expires_at, Some(2060));
     assert_eq!(next.scope.as_str(), "launch/patient openid");
     assert_eq!(next.context("patient"), Some("p"));
-    assert_eq!(Session::from_json(&store.0.borrow()[smart_wasm::driver::SESSION_KEY]).unwrap(), next);
+    assert_eq!(restore_session::<Doc>(&store).unwrap().unwrap(), next);
+    assert_eq!(next.token_response.0["need_patient_banner"], true, "launch context kept for the app");
+    assert_eq!(next.token_response.0["access_token"], "a2", "newer members win");
 
     // No new refresh token in the answer: the old one stays.
     let mut kept = s.clone();
-    kept.apply_refresh(TokenResponse { ..parse_token_response(200, r#"{"access_token":"a3","token_type":"bearer"}"#).unwrap() }, 3000);
+    let body = j(r#"{"access_token":"a3","token_type":"bearer","patient":"p2","x-extra":1}"#);
+    kept.apply_refresh(TokenResponse { ..parse_token_response(200, &body).unwrap() }, &body, 3000);
     assert_eq!(kept.refresh_token.as_ref().unwrap().secret(), "r1");
     assert_eq!(kept.expires_at, None);
+    assert_eq!(kept.context("patient"), Some("p2"), "a context the answer names replaces the old one");
+    assert_eq!(kept.context.need_patient_banner, Some(true));
+    assert_eq!(kept.token_response.0["x-extra"], 1);
 }
 
 #[test]
@@ -169,42 +180,115 @@ fn confidential_refresh_uses_basic_and_needs_the_secret() {
 #[test]
 fn stored_sessions_round_trip_and_corruption_is_typed() {
     let s = session(SEED_004_JWT_BEARER, false);
-    assert_eq!(Session::from_json(&s.to_json()).unwrap(), s);
-    for bad in ["", "{}", "[]", r#"{"v":1}"#, &s.to_json().replace("\"auth\":\"none\"", "\"auth\":\"secret\"")] {
-        assert!(matches!(Session::from_json(bad), Err(Error::Storage { .. })), "{bad}");
+    let store = FakeStore::default();
+    store_session(&store, &s).unwrap();
+    assert_eq!(restore_session::<Doc>(&store).unwrap().unwrap(), s);
+    let text = store.0.borrow()[SESSION_KEY].clone();
+    for bad in ["", "{}", "[]", r#"{"v":1}"#, &text.replace("\"auth\":\"none\"", "\"auth\":\"secret\""),
+        &text.replace("\"tokenEndpoint\":\"https:", "\"tokenEndpoint\":\"ftp:")] {
+        store.0.borrow_mut().insert(SESSION_KEY.into(), bad.into());
+        assert!(matches!(restore_session::<Doc>(&store), Err(Error::Storage { .. })), "{bad}");
     }
-    assert!(matches!(LaunchRecord::from_json("{\"v\":1}"), Err(Error::Storage { .. })));
-    let state = smart_wasm::core::json::parse(&s.state_json()).unwrap();
-    let o = state.as_object().unwrap();
-    assert_eq!(o.get("serverUrl").and_then(|v| v.as_str()), Some(FHIR));
-    assert!(o.get("tokenResponse").and_then(|v| v.as_object()).unwrap().contains_key("__epic.dstu2.patient"));
+    store.0.borrow_mut().insert("launch".into(), "{\"v\":1}".into());
+    assert!(matches!(store.get::<LaunchRecord>("launch"), Err(Error::Storage { .. })));
+    let state = serde_json::to_value(s.state()).unwrap();
+    assert_eq!(state["serverUrl"], FHIR);
+    assert_eq!(state["tokenResponse"]["__epic.dstu2.patient"], "TJR7HfYCw58VnihLrp.axehccg-4IcjmZd3lw7Spm1F8B");
 }
 
 #[test]
 fn fhir_urls_stay_inside_the_server() {
     let base = FhirBase::parse("iss", FHIR).unwrap();
-    let ok = |i: &str| resolve_url(&base, i).unwrap();
+    let ok = |i: &str| String::from(resolve_url(&base, i).unwrap_or_else(|e| panic!("{i}: {e:?}")));
     assert_eq!(ok("Patient/123"), format!("{FHIR}/Patient/123"));
     assert_eq!(ok("/Patient/123"), format!("{FHIR}/Patient/123"));
     assert_eq!(ok("Patient?name=a+b&_count=5"), format!("{FHIR}/Patient?name=a+b&_count=5"));
     assert_eq!(ok(&format!("{FHIR}/Observation?patient=1")), format!("{FHIR}/Observation?patient=1"));
     assert_eq!(ok(FHIR), FHIR);
     assert_eq!(ok("metadata"), format!("{FHIR}/metadata"));
+    assert_eq!(ok("Patient/a..b"), format!("{FHIR}/Patient/a..b"), "dots inside an id are not a step");
+    assert!(ok("//evil.example.org/x").starts_with(FHIR), "a leading // is a path under the base");
     for bad in [
         "https://evil.example.org/fhir/R4/Patient/1",
         "http://ehr.example.org/fhir/R4/Patient/1",
         "https://ehr.example.org:8443/fhir/R4/Patient/1",
         "https://ehr.example.org/fhir/R4evil/Patient",
         "https://ehr.example.org/fhir/R5/Patient",
+        "https://user:pw@ehr.example.org/fhir/R4/Patient/1",
+        "https://ehr.example.org@evil.example.org/fhir/R4/Patient",
+        "https:\\\\evil.example.org\\fhir\\R4",
+        "\\\\evil.example.org/fhir/R4/Patient",
+        "/\\evil.example.org/fhir/R4",
         "../R5/Patient",
         "Patient/../../R5/Patient",
         "Patient/%2e%2e/%2e%2e/R5",
+        "Patient/.%2E/.%2e/R5",
+        "Patient\\..\\..\\R5",
         "Patient/1#frag",
+        "Pat\tient/../../R5",
+        "Patient/..\n/../R5",
+        // Segments that decode to a `..` step: a server that decodes %2F or reads `;` would walk out.
+        "Patient/..%2f..%2fadmin",
+        "Patient/..%2F..%2Fadmin",
+        "Patient/..%5c..%5cadmin",
+        "Patient/..%00/x",
+        "Patient/..;/..;/admin",
+        "Patient/%2e%2e%2f%2e%2e%2fadmin",
+        "Patient/x%2f..%2f..%2fadmin",
     ] {
-        assert_eq!(resolve_url(&base, bad).unwrap_err(), Error::UrlNotAllowed { url: bad.into() }, "{bad}");
+        assert_eq!(resolve_url(&base, bad).unwrap_err(), Error::UrlNotAllowed { url: bad.trim().into() }, "{bad:?}");
     }
-    assert!(matches!(resolve_url(&base, "//evil.example.org/x"), Ok(u) if u.starts_with(FHIR)));
-    assert_eq!(resolve_url(&base, "Patient/a b").unwrap_err().code(), "invalid_url");
+    assert_eq!(resolve_url(&base, "http://[::1").unwrap_err().code(), "invalid_url");
+}
+
+#[test]
+fn fhir_search_values_are_encoded_as_a_browser_would_not_refused() {
+    let base = FhirBase::parse("iss", FHIR).unwrap();
+    let cases: &[(&str, &[(&str, &str)])] = &[
+        ("Patient?identifier=http://hospital.example/mrn|12345", &[("identifier", "http://hospital.example/mrn|12345")]),
+        ("Patient?name=O'Brien", &[("name", "O'Brien")]),
+        ("Patient?name=Müller", &[("name", "Müller")]),
+        ("Patient?name=Mary Ann", &[("name", "Mary Ann")]),
+        ("Observation?code=[a]&_include=Observation:patient", &[("code", "[a]"), ("_include", "Observation:patient")]),
+        ("Observation?date=ge2020-01-01&date=lt2021-01-01", &[("date", "ge2020-01-01"), ("date", "lt2021-01-01")]),
+        ("Observation?subject:Patient.name=x", &[("subject:Patient.name", "x")]),
+        ("Observation?code=http%3A%2F%2Floinc.org%7C29463-7", &[("code", "http://loinc.org|29463-7")]),
+        ("Patient?name=100%", &[("name", "100%")]),
+        ("Patient?_summary", &[("_summary", "")]),
+    ];
+    for (input, want) in cases {
+        let url = resolve_url(&base, input).unwrap_or_else(|e| panic!("{input}: {e:?}"));
+        let got: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        let want: Vec<(String, String)> = want.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        assert_eq!(got, want, "{input}");
+        // What is approved is what URLSearchParams writes: re-serializing changes nothing.
+        let again: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&got).finish();
+        assert_eq!(url.query(), Some(again.as_str()), "{input}");
+        assert!(url.as_str().starts_with(&format!("{FHIR}/")));
+    }
+}
+
+/// Deterministic fuzzing of the token-destination rule: whatever is approved parses (as the
+/// browser's `fetch` will parse it) to the FHIR server's origin, under its path, with no segment
+/// that decodes to a `..` step.
+#[test]
+fn mutated_request_urls_never_leave_the_base() {
+    let base = FhirBase::parse("iss", FHIR).unwrap();
+    let seeds = ["Patient/123", "Patient?name=a|b", "https://ehr.example.org/fhir/R4/Observation?x=1", "../R4/Patient", "//evil.example.org/x", "Patient/..%2fx"];
+    let alphabet = b"/:?#@[]%.-_~+&=!$'()*,;abcXYZ019 \\\t\x7f2fFeE5c";
+    for input in support::mutations(&seeds, alphabet, 20_000, 4) {
+        let input = String::from_utf8_lossy(&input).into_owned();
+        if let Ok(url) = resolve_url(&base, &input) {
+            let reparsed = url::Url::parse(url.as_str()).unwrap();
+            assert_eq!(reparsed.origin(), base.as_dir().url().origin(), "{input:?}");
+            assert!(reparsed.path().starts_with("/fhir/R4/") || reparsed.path() == "/fhir/R4", "{input:?} -> {url}");
+            assert!(reparsed.username().is_empty() && reparsed.fragment().is_none(), "{input:?}");
+            for seg in reparsed.path_segments().unwrap() {
+                let d = percent_encoding::percent_decode_str(seg).decode_utf8_lossy();
+                assert!(!d.split(['/', '\\', ';', '\0']).any(|p| p == ".."), "{input:?} -> {url}");
+            }
+        }
+    }
 }
 
 #[test]
@@ -234,4 +318,28 @@ fn fhir_statuses_are_classified() {
     assert_eq!(classify(404, None, None), Verdict::Fail(Error::HttpStatus { what: "FHIR server", status: 404 }));
     assert_eq!(classify(0, None, Some("https://x/y")), Verdict::Fail(Error::UnexpectedRedirect { url: "https://x/y".into() }));
     assert_eq!(Error::InsufficientScope { www_authenticate: None }.code(), "insufficient_scope");
+}
+
+/// Hostile sizes are linear: a 1 MiB token response of 100k distinct keys, and a scope of 40k
+/// tokens (duplicates among them). The old hand-written parser and scope de-duplication were
+/// quadratic (~98 s and ~3.5 s in wasm). The limit only guards against a return to quadratic
+/// time; bench/ reports the actual times.
+#[test]
+fn hostile_token_responses_and_scopes_take_linear_time() {
+    let mut body = String::from(r#"{"access_token":"a","token_type":"bearer""#);
+    for i in 0..100_000 {
+        body.push_str(&format!(r#","{i:x}":0"#));
+    }
+    body.push('}');
+    assert!(body.len() <= 1024 * 1024);
+    let scope: Vec<String> = (0..40_000).map(|i| format!("patient/R{}.rs", i % 30_000)).collect();
+    let scope = scope.join(" ");
+    let started = std::time::Instant::now();
+    let t = parse_token_response(200, &j(&body)).unwrap();
+    let s = Scope::parse(&scope);
+    let elapsed = started.elapsed();
+    assert_eq!(t.access_token.secret(), "a");
+    assert_eq!(s.as_str().split(' ').count(), 30_000, "duplicates dropped, first occurrences kept");
+    assert!(s.as_str().starts_with("patient/R0.rs patient/R1.rs "));
+    assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
 }

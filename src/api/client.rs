@@ -8,10 +8,9 @@ use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::{js, to_js};
+use super::{error_value, js, Session};
 use crate::core::config::Options;
-use crate::core::fhir::{classify, fhir_request, resolve_url, Verdict};
-use crate::core::session::Session;
+use crate::core::fhir::{classify, fhir_request, resolve_url, resource_path, Verdict};
 use crate::core::types::ClientSecret;
 use crate::core::Error;
 use crate::driver::{refresh, Platform};
@@ -24,6 +23,7 @@ use {
     crate::web::idb::IndexedDb,
     crate::web::keys::WebCryptoKeys,
 };
+use crate::web::json::to_js;
 use crate::web::platform::Browser;
 use crate::web::storage::SessionStore;
 
@@ -84,7 +84,7 @@ impl Inner {
     }
 
     async fn request(self: Rc<Self>, input: String, method: String, headers: Vec<(String, String)>, body: Option<String>) -> Result<JsValue, JsValue> {
-        let url = resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?;
+        let url = String::from(resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?);
         if self.session.borrow().needs_refresh(Browser.now()) {
             self.refresh_shared().await?;
         }
@@ -105,8 +105,8 @@ impl Inner {
                         self.refresh_shared().await?;
                     }
                 }
-                Verdict::RefreshAndRetry => return Err(to_js(&Error::Unauthorized, resp.body_value().await.ok())),
-                Verdict::Fail(e) => return Err(to_js(&e, resp.body_value().await.ok())),
+                Verdict::RefreshAndRetry => return Err(error_value(&Error::Unauthorized, resp.body_value().await.ok())),
+                Verdict::Fail(e) => return Err(error_value(&e, resp.body_value().await.ok())),
             }
         }
     }
@@ -195,7 +195,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 // is the registered one, with a token from the JWT bearer grant.
                 let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await.map_err(js)?;
                 *inner.session.borrow_mut() = next;
-                Ok(super::json_value(&record.summary_json()))
+                Ok(to_js(&record.summary()))
             }
             Op::Refresh => {
                 if !inner.session.borrow().can_refresh() {
@@ -207,8 +207,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
             Op::ReadPatient => {
                 let id = inner.session.borrow().context("patient").map(str::to_owned);
                 let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
-                let path = crate::core::cat(&["Patient/", &crate::core::url::form_encode(&id)]);
-                inner.request(path, "GET".into(), Vec::new(), None).await
+                inner.request(resource_path("Patient", &id), "GET".into(), Vec::new(), None).await
             }
         }
     })
@@ -267,7 +266,7 @@ impl Client {
 }
 
 fn state_value(s: &Session) -> JsValue {
-    super::json_value(&s.state_json())
+    to_js(&s.state())
 }
 
 #[wasm_bindgen]

@@ -1,6 +1,7 @@
 //! The JavaScript API, fhirclient.js-shaped: `authorize`, `ready`, `init` and [`Client`].
-//! Options cross the boundary as JSON text and are validated by the core; every error reaches JS
-//! as an `Error` named `SmartError` with a stable `.code`.
+//! Options cross the boundary as JS values decoded by serde-wasm-bindgen and are validated by the
+//! core; results cross back the same way. Every error reaches JS as an `Error` named `SmartError`
+//! with a stable `.code`.
 
 mod client;
 
@@ -11,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::callback::is_callback;
-use crate::core::config::{parse_options, Options};
+use crate::core::config::{parse_options, Options, OptionsDoc};
 #[cfg(feature = "identity")]
 use {
     crate::driver::Platform,
@@ -25,8 +26,12 @@ use crate::core::Error;
 use crate::driver::{begin_launch, complete_launch, restore_session, store_session};
 use crate::web::fetch::Fetch;
 use crate::web::platform::Browser;
+use crate::web::json::{from_js, is_object, JsBody};
 use crate::web::storage::SessionStore;
 use crate::web::{js_message, window};
+
+/// A session of this platform.
+pub(crate) type Session = crate::core::session::Session<JsBody>;
 
 fn set(obj: &JsValue, key: &str, value: &JsValue) {
     // Setting a property on a fresh Error object cannot fail.
@@ -35,7 +40,7 @@ fn set(obj: &JsValue, key: &str, value: &JsValue) {
 
 /// Converts an error for JS: `SmartError` with `.code`, and `.status`, `.error`,
 /// `.errorDescription`, `.body` (the response, parsed) where they apply.
-pub fn to_js(e: &Error, body: Option<JsValue>) -> JsValue {
+pub fn error_value(e: &Error, body: Option<JsValue>) -> JsValue {
     let err = js_sys::Error::new(&e.message());
     err.set_name("SmartError");
     let v: JsValue = err.into();
@@ -65,35 +70,29 @@ pub(crate) fn identity() -> crate::driver::NoIdentity {
     crate::driver::NoIdentity
 }
 
-/// JSON text made by the core, as a JS value.
-fn json_value(text: &str) -> JsValue {
-    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
-}
-
 fn js(e: Error) -> JsValue {
-    to_js(&e, None)
+    error_value(&e, None)
 }
 
 fn page_url() -> Result<String, JsValue> {
     window().and_then(|w| w.location().href().map_err(|e| Error::Network { message: js_message(&e) })).map_err(js)
 }
 
-/// An options object as JSON, for the core to validate.
-fn options_json(v: &JsValue) -> Result<crate::core::json::Json, JsValue> {
-    let text = js_sys::JSON::stringify(v)
-        .ok()
-        .and_then(|s| s.as_string())
-        .ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be a JSON-compatible object" }))?;
-    crate::core::json::parse(&text).map_err(|_| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))
+/// The options object, decoded (every member checked by the core afterwards).
+fn options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
+    let doc = if is_object(v) { from_js(v.clone()) } else { None };
+    let doc: OptionsDoc = doc.ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
+    #[cfg(not(feature = "identity"))]
+    if doc.register_device != crate::core::doc::Field::Absent {
+        return Err(js(Error::InvalidOption { option: "registerDevice".into(), reason: "needs the smart-wasm/identity entry" }));
+    }
+    Ok(doc)
 }
 
 /// Reads and validates the options object.
-fn options(v: &JsValue) -> Result<Options, JsValue> {
-    parse_options(&options_json(v)?, &page_url()?).map_err(js)
-}
-
-fn flag(v: &JsValue, key: &str) -> bool {
-    Reflect::get(v, &JsValue::from_str(key)).map(|x| x.is_truthy()).unwrap_or(false)
+fn options(v: &JsValue) -> Result<(Options, OptionsDoc), JsValue> {
+    let doc = options_doc(v)?;
+    Ok((parse_options(&doc, &page_url()?).map_err(js)?, doc))
 }
 
 /// The one entry point `index.js` calls: `0` authorize, `1` ready, `2` init, `3` resume,
@@ -121,46 +120,43 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
             Ok(JsValue::UNDEFINED)
         }
         6 => {
-            let o = options(&opts)?;
+            let (o, _) = options(&opts)?;
             let session = crate::driver::identity::client_credentials(&Fetch, &identity(), &o, Browser.now()).await.map_err(js)?;
             Ok(Client::new(session, Some(&o)).into())
         }
         7 => {
-            let (iss, id, secret) = crate::core::config::parse_basic_client(&options_json(&opts)?).map_err(js)?;
-            Ok(Client::new(crate::core::session::Session::basic(iss, id, &secret), None).into())
+            let (iss, id, secret) = crate::core::config::parse_basic_client(&options_doc(&opts)?).map_err(js)?;
+            Ok(Client::new(Session::basic(iss, id, &secret), None).into())
         }
         _ => {
-            let mut list = String::from("[");
-            for r in IndexedDb.list().await.map_err(js)? {
-                if list.len() > 1 {
-                    list.push(',');
-                }
-                list.push_str(&r.summary_json());
-            }
-            list.push(']');
-            Ok(json_value(&list))
+            let records = IndexedDb.list().await.map_err(js)?;
+            Ok(crate::web::json::to_js(&records.iter().map(|r| r.summary()).collect::<Vec<_>>()))
         }
     }
 }
 
 /// `registerDevice: { alg }` (or `true`, ES384) on `ready()`: register this browser right away.
 #[cfg(feature = "identity")]
-fn register_device_option(opts: &JsValue) -> Result<Option<crate::core::jwt::Alg>, JsValue> {
+fn register_device_option(doc: &OptionsDoc) -> Result<Option<crate::core::jwt::Alg>, JsValue> {
+    use crate::core::config::RegisterDevice;
+    use crate::core::doc::Field;
     use crate::core::jwt::Alg;
-    let v = if opts.is_object() { Reflect::get(opts, &"registerDevice".into()).unwrap_or(JsValue::UNDEFINED) } else { JsValue::UNDEFINED };
-    if v.is_undefined() || v.is_null() || v.as_bool() == Some(false) {
-        return Ok(None);
+    let bad = || js(Error::InvalidOption { option: "registerDevice".into(), reason: "must be a boolean or { alg }" });
+    match &doc.register_device {
+        Field::Absent | Field::Value(RegisterDevice::No) => Ok(None),
+        Field::Value(RegisterDevice::Default) => Ok(Some(Alg::ES384)),
+        Field::Value(RegisterDevice::Alg(Field::Value(a))) => Alg::parse(a).map(Some).map_err(js),
+        _ => Err(bad()),
     }
-    let alg = if v.is_object() { Reflect::get(&v, &"alg".into()).ok().and_then(|a| a.as_string()) } else { None };
-    alg.map_or(Ok(Alg::ES384), |a| Alg::parse(&a)).map(Some).map_err(js)
 }
 
 #[cfg(feature = "identity")]
 /// The FHIR server an identity call is about: a string, or `{ iss }` / `{ fhirServiceUrl }`.
 fn iss_option(v: &JsValue) -> Result<FhirBase, JsValue> {
-    let s = v.as_string().or_else(|| Reflect::get(v, &"iss".into()).ok()?.as_string()).or_else(|| {
-        Reflect::get(v, &"fhirServiceUrl".into()).ok()?.as_string()
-    });
+    let s = match v.as_string() {
+        Some(s) => Some(s),
+        None => options_doc(v)?.top.iss("").map_err(js)?,
+    };
     let s = s.ok_or_else(|| js(Error::InvalidOption { option: "iss".into(), reason: "is required" }))?;
     FhirBase::parse("iss", &s).map_err(js)
 }
@@ -178,9 +174,9 @@ async fn resume(opts: JsValue) -> Result<Client, JsValue> {
 /// configured servers) and `launch`. Navigates to the authorization server; with
 /// `noRedirect: true` returns the URL instead.
 async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
-    let o = options(&opts)?;
+    let (o, doc) = options(&opts)?;
     let url = begin_launch(&Fetch, &SessionStore, &Browser, &identity(), &o, &page_url()?).await.map_err(js)?;
-    if flag(&opts, "noRedirect") {
+    if doc.no_redirect.value() == Some(true) {
         return Ok(JsValue::from_str(&url));
     }
     window().map_err(js)?.location().assign(&url).map_err(|e| js(Error::Network { message: js_message(&e) }))?;
@@ -200,14 +196,14 @@ fn clean_address_bar(page: &str) {
 /// load of the same tab, returns the stored session's client. `options` (the same object given to
 /// `authorize`) is needed for confidential clients, whose secret is never stored.
 async fn ready(opts: JsValue) -> Result<Client, JsValue> {
-    let o = if opts.is_undefined() || opts.is_null() { None } else { Some(options(&opts)?) };
+    let (o, doc) = if opts.is_undefined() || opts.is_null() { (None, OptionsDoc::default()) } else { options(&opts).map(|(o, d)| (Some(o), d))? };
     let page = page_url()?;
     let session = if is_callback(&page) {
         let s = complete_launch(&Fetch, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
         let s = s.map_err(js)?;
         #[cfg(feature = "identity")]
-        if let Some(alg) = register_device_option(&opts)? {
+        if let Some(alg) = register_device_option(&doc)? {
             // The launch's token is the one-time initial access token: it is used for the
             // registration and never stored; the tab keeps the registered client's session.
             let record = crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, alg).await.map_err(js)?;
@@ -219,6 +215,8 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     } else {
         restore_session(&SessionStore).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?
     };
+    #[cfg(not(feature = "identity"))]
+    let _ = doc;
     Ok(Client::new(session, o.as_ref()))
 }
 
@@ -226,7 +224,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
 /// promise then never settles, as the page navigates away).
 async fn init(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
-    if is_callback(&page) || restore_session(&SessionStore).map_err(js)?.is_some() {
+    if is_callback(&page) || restore_session::<JsBody>(&SessionStore).map_err(js)?.is_some() {
         return ready(opts).await;
     }
     authorize(opts).await?;

@@ -1,16 +1,16 @@
 //! The authorization request (RFC 6749 §4.1.1 with PKCE, RFC 7636 §4.3, and SMART's `aud` and
 //! `launch`) and the record of a launch in flight, stored by the driver under its `state`.
 
+use serde::{Deserialize, Serialize};
+
 use super::binding::Binding;
 use super::config::{LaunchKind, Options, ServerEntry};
 use super::discovery::SmartConfiguration;
-use super::encode::Stored;
-use super::json::Obj;
-use super::error::Result;
 use super::types::{HttpUrl, Issuer, PkceChallenge, PkceVerifier, Scope, State};
 
 /// Everything needed to finish a launch on the redirect page. Holds no client secret.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct LaunchRecord {
     /// The chosen server and client (a confidential one's secret must be supplied again).
     pub binding: Binding,
@@ -72,23 +72,26 @@ pub fn authorize_request(
         }
     }
     let mut url = config.authorization_endpoint.url().clone();
-    url.append_query_pairs(&[
-        ("response_type", "code"),
-        ("client_id", server.client_id.as_str()),
-        ("redirect_uri", server.redirect_uri.as_str()),
-        ("scope", scope.as_str()),
-        ("state", state.as_str()),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-    ]);
-    if opts.send_aud {
-        url.append_query_pairs(&[("aud", server.iss.as_str())]);
-    }
-    if let LaunchKind::Ehr { launch } = kind {
-        url.append_query_pairs(&[("launch", launch)]);
+    {
+        let mut q = url.query_pairs_mut();
+        q.extend_pairs([
+            ("response_type", "code"),
+            ("client_id", server.client_id.as_str()),
+            ("redirect_uri", server.redirect_uri.as_str()),
+            ("scope", scope.as_str()),
+            ("state", state.as_str()),
+            ("code_challenge", challenge.as_str()),
+            ("code_challenge_method", "S256"),
+        ]);
+        if opts.send_aud {
+            q.append_pair("aud", server.iss.as_str());
+        }
+        if let LaunchKind::Ehr { launch } = kind {
+            q.append_pair("launch", launch);
+        }
     }
     AuthorizeRequest {
-        url: url.href(),
+        url: url.into(),
         state,
         record: LaunchRecord {
             binding: Binding::new(server, config.token_endpoint.clone(), opts),
@@ -103,33 +106,6 @@ pub fn authorize_request(
 }
 
 impl LaunchRecord {
-    /// The JSON text stored in `sessionStorage`.
-    pub fn to_json(&self) -> String {
-        self.binding
-            .write(Obj::new().with("v", 1))
-            .with("redirectUri", self.redirect_uri.as_str())
-            .with("scope", self.scope.as_str())
-            .with("issuer", self.issuer.as_ref().map(Issuer::as_str))
-            .with("issRequired", self.iss_required)
-            .with("verifier", self.verifier.secret())
-            .with("createdAt", self.created_at)
-            .to_text()
-    }
-
-    /// Reads a stored record back; anything malformed is a [`Error::Storage`].
-    pub fn from_json(s: &str) -> Result<Self> {
-        let r = Stored::parse("launch record", s, 64 * 1024)?;
-        Ok(LaunchRecord {
-            binding: Binding::read(&r)?,
-            redirect_uri: HttpUrl::parse("redirectUri", r.str("redirectUri")?)?,
-            scope: Scope::parse(r.str("scope")?),
-            issuer: r.opt_str("issuer")?.map(Issuer::new),
-            iss_required: r.bool("issRequired")?,
-            verifier: PkceVerifier::parse(r.str("verifier")?)?,
-            created_at: r.u64("createdAt")?,
-        })
-    }
-
     /// Whether the launch is too old to complete.
     pub fn expired(&self, now: u64) -> bool {
         now.saturating_sub(self.created_at) > LAUNCH_TTL

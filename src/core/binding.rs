@@ -1,23 +1,26 @@
 //! What binds a launch, and then its session, to one server and one client: chosen at `authorize`,
 //! stored with the launch record, carried into the session. Never holds the client secret.
 
+use serde::{Deserialize, Serialize};
+
 use super::config::{Options, ServerEntry};
-use super::encode::Stored;
 use super::error::{Error, Result};
-use super::json::Obj;
 use super::token::ClientAuth;
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl};
 
 /// How the client authenticates at the token endpoint (RFC 7591 `token_endpoint_auth_method`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AuthMethod {
     /// A public client (`none`): `client_id` in the body.
+    #[serde(rename = "none")]
     None,
     /// A confidential-symmetric client (`client_secret_basic`); the secret comes from the app's
     /// options each time, it is never stored.
+    #[serde(rename = "client_secret_basic")]
     SecretBasic,
     /// A confidential-asymmetric client (`private_key_jwt`): a JWT signed by this browser's
     /// non-extractable key (a dynamic registration).
+    #[serde(rename = "private_key_jwt")]
     PrivateKeyJwt,
 }
 
@@ -30,13 +33,11 @@ impl AuthMethod {
             AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
-    fn parse(s: &str) -> Option<Self> {
-        [AuthMethod::None, AuthMethod::SecretBasic, AuthMethod::PrivateKeyJwt].into_iter().find(|m| m.name() == s)
-    }
 }
 
 /// The server and client of a launch or session.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Binding {
     /// FHIR base.
     pub iss: FhirBase,
@@ -78,27 +79,5 @@ impl Binding {
                 .map(|a| ClientAuth::Assertion(&self.client_id, a))
                 .ok_or_else(|| missing("assertion", "is required for a key-bound client's token requests")),
         }
-    }
-
-    /// Adds the binding's fields to a record being written.
-    pub fn write(&self, o: Obj) -> Obj {
-        o.with("iss", self.iss.as_str())
-            .with("clientId", self.client_id.as_str())
-            .with("auth", self.auth.name())
-            .with("tokenEndpoint", self.token_endpoint.as_str())
-            .with("epicClientIdHeader", self.epic_client_id_header)
-            .with("refreshMargin", self.refresh_margin)
-    }
-
-    /// Reads the binding's fields back from a stored record.
-    pub fn read(r: &Stored) -> Result<Self> {
-        Ok(Binding {
-            iss: FhirBase::parse("iss", r.str("iss")?)?,
-            client_id: ClientId::new(r.str("clientId")?),
-            auth: AuthMethod::parse(r.str("auth")?).ok_or_else(|| r.corrupt())?,
-            token_endpoint: HttpUrl::parse("token_endpoint", r.str("tokenEndpoint")?)?,
-            epic_client_id_header: r.bool("epicClientIdHeader")?,
-            refresh_margin: r.u64("refreshMargin")?,
-        })
     }
 }

@@ -3,7 +3,7 @@
 use super::authorize::LaunchRecord;
 use super::error::{Error, Result};
 use super::types::{AuthorizationCode, State};
-use super::url::Url;
+use url::Url;
 
 /// What the redirect URL carries.
 #[derive(Debug, PartialEq, Eq)]
@@ -18,29 +18,29 @@ pub struct Callback {
 
 /// Whether a page URL looks like an authorization response (has `code`, `error` or `state`).
 pub fn is_callback(page_url: &str) -> bool {
-    Url::parse(page_url).is_some_and(|u| u.query_pairs().iter().any(|(k, _)| k == "code" || k == "error" || k == "state"))
+    Url::parse(page_url).is_ok_and(|u| u.query_pairs().any(|(k, _)| k == "code" || k == "error" || k == "state"))
 }
 
 /// The page URL without the authorization response parameters, for the address bar once the
 /// response is used (so a reload or a shared link does not carry the code).
 pub fn without_response_params(page_url: &str) -> Option<String> {
-    let mut url = Url::parse(page_url)?;
+    let mut url = Url::parse(page_url).ok()?;
     const RESPONSE: [&str; 7] = ["code", "state", "iss", "error", "error_description", "error_uri", "session_state"];
-    let kept: Vec<(String, String)> = url.query_pairs().into_iter().filter(|(k, _)| !RESPONSE.contains(&k.as_str())).collect();
+    let kept: Vec<(String, String)> =
+        url.query_pairs().filter(|(k, _)| !RESPONSE.contains(&&**k)).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     url.set_query(None);
     if !kept.is_empty() {
-        let pairs: Vec<(&str, &str)> = kept.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        url.append_query_pairs(&pairs);
+        url.query_pairs_mut().extend_pairs(kept);
     }
-    Some(url.href())
+    Some(url.into())
 }
 
 /// Parses the redirect URL. A missing `state` is an error before anything else is looked at.
 pub fn parse_callback(page_url: &str) -> Result<Callback> {
-    let url = Url::parse(page_url).ok_or_else(|| Error::InvalidUrl { what: "redirect URL", url: page_url.to_owned() })?;
+    let url = Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "redirect URL", url: page_url.to_owned() })?;
     let (mut code, mut state, mut error, mut description, mut iss) = (None, None, None, None, None);
     for (k, v) in url.query_pairs() {
-        let slot = match k.as_str() {
+        let slot = match &*k {
             "code" => &mut code,
             "state" => &mut state,
             "error" => &mut error,
@@ -49,7 +49,7 @@ pub fn parse_callback(page_url: &str) -> Result<Callback> {
             _ => continue,
         };
         // RFC 6749 §3.1: parameters must not repeat; a repeated one is a forged response.
-        if slot.replace(v).is_some() {
+        if slot.replace(v.into_owned()).is_some() {
             return Err(Error::InvalidUrl { what: "redirect URL with a repeated parameter", url: page_url.to_owned() });
         }
     }

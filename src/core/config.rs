@@ -2,12 +2,17 @@
 //! id, as production and non-production ids differ — seeds 000/001) and the launch options. The
 //! list is also the EHR-launch `iss` allow-list.
 //!
-//! Options arrive from JavaScript as a JSON object; every field is checked for type here.
+//! Options arrive from JavaScript as an object decoded by serde ([`OptionsDoc`]); every member is
+//! checked for type here, and unknown names are refused.
+
+use serde::de::MapAccess;
+use url::Url;
 
 use super::binding::AuthMethod;
+use super::doc::{object_doc, Field, Lenient};
 use super::error::{Error, Result};
-use super::json::{Json, Obj};
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl, Scope};
+use super::u64_text;
 
 /// One FHIR server the app is registered with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,51 +51,134 @@ pub struct Options {
 /// Default seconds before expiry at which a token is refreshed.
 pub const DEFAULT_REFRESH_MARGIN: u64 = 30;
 
+object_doc! {
+    /// One server entry as the app wrote it (`servers[i]`, or the top level of the options).
+    pub struct ServerDoc {
+        /// FHIR base URL.
+        "iss" => iss: String,
+        /// Same as `iss` (fhirclient.js's name).
+        "fhirServiceUrl" => fhir_service_url: String,
+        /// Client id.
+        "clientId" => client_id: String,
+        /// Client secret (confidential-symmetric clients).
+        "clientSecret" => client_secret: String,
+        /// Scopes.
+        "scope" => scope: String,
+        /// Redirect URI, absolute or relative to the page.
+        "redirectUri" => redirect_uri: String,
+    }
+}
+
+/// `registerDevice` on `ready()` (identity entry): `true`, or `{ alg }`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum RegisterDevice {
+    /// `false`: do not register.
+    No,
+    /// `true` or `{}`: register with the default algorithm.
+    Default,
+    /// `{ alg }`: register with this algorithm (checked by [`crate::core::jwt::Alg::parse`]).
+    Alg(Field<String>),
+}
+
+object_doc! {
+    /// `registerDevice: { alg }`.
+    pub struct AlgDoc {
+        /// `ES384`, `RS384` or `RS256`.
+        "alg" => alg: String,
+    }
+}
+
+impl Lenient for RegisterDevice {
+    fn from_bool(b: bool) -> Option<Self> {
+        Some(if b { RegisterDevice::Default } else { RegisterDevice::No })
+    }
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> core::result::Result<Option<Self>, A::Error> {
+        let a = AlgDoc::from_map(map)?.map(|d| d.alg).unwrap_or_default();
+        Ok(Some(if a == Field::Absent { RegisterDevice::Default } else { RegisterDevice::Alg(a) }))
+    }
+}
+
+object_doc! {
+    /// The options object of `authorize` / `ready` / `init` (and the identity entry's calls), as the
+    /// app wrote it, decoded from the JS object by serde-wasm-bindgen. Every member is read
+    /// leniently, so a wrong type is reported by name, and a member this library does not know is
+    /// refused by name (a misspelt or unsupported option must not silently change what the app gets).
+    pub struct OptionsDoc {
+        /// The servers the app is registered with.
+        "servers" => servers: Vec<ServerDoc>,
+        /// Send `aud`.
+        "aud" => aud: bool,
+        /// Send `Epic-Client-ID`.
+        "epicClientIdHeader" => epic_client_id_header: bool,
+        /// Seconds before expiry at which to refresh.
+        "refreshMargin" => refresh_margin: u64,
+        /// Launch as this browser's registered client.
+        "useRegistration" => use_registration: bool,
+        /// `authorize()`: return the URL instead of navigating.
+        "noRedirect" => no_redirect: bool,
+        /// `ready()` (identity entry): register this browser at once.
+        "registerDevice" => register_device: RegisterDevice,
+    }
+    + /// The single server's entry, or with `servers`: `iss` / `fhirServiceUrl` choose among them
+      /// and `clientId` / `scope` / `redirectUri` are defaults for every entry.
+      top: ServerDoc
+}
+
 fn invalid(option: impl Into<String>, reason: &'static str) -> Error {
     Error::InvalidOption { option: option.into(), reason }
 }
 
-struct Reader<'a> {
-    m: &'a Obj,
-    prefix: String,
+fn refuse_unknown(unknown: &Option<String>, prefix: &str) -> Result<()> {
+    match unknown {
+        Some(k) => Err(invalid(crate::core::cat(&[prefix, k]), "is not an option of this library")),
+        None => Ok(()),
+    }
 }
 
-impl<'a> Reader<'a> {
-    fn name(&self, key: &str) -> String {
-        crate::core::cat(&[self.prefix.as_str(), key])
+/// A string option: absent, non-blank, or an error naming it.
+fn text(f: &Field<String>, name: &dyn Fn() -> String) -> Result<Option<String>> {
+    match f {
+        Field::Absent => Ok(None),
+        Field::Value(s) if !s.trim().is_empty() => Ok(Some(s.clone())),
+        Field::Value(_) => Err(invalid(name(), "must not be empty")),
+        Field::Wrong => Err(invalid(name(), "must be a string")),
     }
-    fn str(&self, key: &str) -> Result<Option<&'a str>> {
-        match self.m.get(key) {
-            None | Some(Json::Null) => Ok(None),
-            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.as_str())),
-            Some(Json::Str(_)) => Err(invalid(self.name(key), "must not be empty")),
-            Some(_) => Err(invalid(self.name(key), "must be a string")),
-        }
+}
+
+fn flag(f: &Field<bool>, name: &str, default: bool) -> Result<bool> {
+    Ok(f.clone().get(|| invalid(name, "must be a boolean"))?.unwrap_or(default))
+}
+
+impl ServerDoc {
+    fn refuse_unknown(&self, prefix: &str) -> Result<()> {
+        refuse_unknown(&self.unknown, prefix)
     }
-    fn bool(&self, key: &str, default: bool) -> Result<bool> {
-        match self.m.get(key) {
-            None | Some(Json::Null) => Ok(default),
-            Some(Json::Bool(b)) => Ok(*b),
-            Some(_) => Err(invalid(self.name(key), "must be a boolean")),
+
+    /// `iss`, or `fhirServiceUrl`.
+    pub fn iss(&self, prefix: &str) -> Result<Option<String>> {
+        match text(&self.iss, &|| crate::core::cat(&[prefix, "iss"]))? {
+            Some(s) => Ok(Some(s)),
+            None => text(&self.fhir_service_url, &|| crate::core::cat(&[prefix, "fhirServiceUrl"])),
         }
     }
 }
 
 /// Reads one server entry; `defaults` supplies the top-level `scope`/`redirectUri`/`clientId`
 /// shared by all entries; `page_url` resolves a relative `redirectUri` (default: the page itself).
-fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUrl) -> Result<ServerEntry> {
-    let get = |key: &str| -> Result<Option<&str>> {
-        match r.str(key)? {
+fn server_entry(d: &ServerDoc, prefix: &str, defaults: Option<&ServerDoc>, page_url: &HttpUrl) -> Result<ServerEntry> {
+    d.refuse_unknown(prefix)?;
+    let name = |key: &str| crate::core::cat(&[prefix, key]);
+    let get = |key: &str, pick: fn(&ServerDoc) -> &Field<String>| -> Result<Option<String>> {
+        match text(pick(d), &|| name(key))? {
             Some(v) => Ok(Some(v)),
-            None => defaults.map_or(Ok(None), |d| d.str(key)),
+            None => defaults.map_or(Ok(None), |top| text(pick(top), &|| key.to_owned())),
         }
     };
-    let iss_key = if r.m.contains_key("iss") { "iss" } else { "fhirServiceUrl" };
-    let iss = r.str(iss_key)?.ok_or_else(|| invalid(r.name("iss"), "is required"))?;
-    let client_id = get("clientId")?.ok_or_else(|| invalid(r.name("clientId"), "is required"))?;
-    let scope = Scope::parse(get("scope")?.ok_or_else(|| invalid(r.name("scope"), "is required"))?);
-    let redirect_uri = match get("redirectUri")? {
-        Some(s) => HttpUrl::join("redirectUri", page_url, s)?,
+    let iss = d.iss(prefix)?.ok_or_else(|| invalid(name("iss"), "is required"))?;
+    let client_id = get("clientId", |d| &d.client_id)?.ok_or_else(|| invalid(name("clientId"), "is required"))?;
+    let scope = Scope::parse(&get("scope", |d| &d.scope)?.ok_or_else(|| invalid(name("scope"), "is required"))?);
+    let redirect_uri = match get("redirectUri", |d| &d.redirect_uri)? {
+        Some(s) => HttpUrl::join("redirectUri", page_url, &s)?,
         None => {
             let mut u = page_url.url().clone();
             u.set_query(None);
@@ -98,9 +186,9 @@ fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUr
             HttpUrl::check("redirectUri", u)?
         }
     };
-    let client_secret = r.str("clientSecret")?.map(ClientSecret::new);
+    let client_secret = text(&d.client_secret, &|| name("clientSecret"))?.map(ClientSecret::new);
     Ok(ServerEntry {
-        iss: FhirBase::parse("iss", iss)?,
+        iss: FhirBase::parse("iss", &iss)?,
         client_id: ClientId::new(client_id),
         auth: if client_secret.is_some() { AuthMethod::SecretBasic } else { AuthMethod::None },
         client_secret,
@@ -110,56 +198,51 @@ fn server_entry(r: &Reader<'_>, defaults: Option<&Reader<'_>>, page_url: &HttpUr
 }
 
 /// Validates the options object. `page_url` is the URL of the page the app runs on.
-pub fn parse_options(v: &Json, page_url: &str) -> Result<Options> {
-    let m = v.as_object().ok_or_else(|| invalid("options", "must be an object"))?;
+pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
     let page = HttpUrl::parse("page URL", page_url)?;
-    let top = Reader { m, prefix: String::new() };
-    let servers = match m.get("servers") {
-        None | Some(Json::Null) => vec![server_entry(&top, None, &page)?],
-        Some(Json::Arr(list)) if !list.is_empty() => list
-            .iter()
-            .enumerate()
-            .map(|(i, e)| {
-                let prefix = crate::core::cat(&["servers[", &super::json::u64_text(i as u64), "]"]);
-                let m = e.as_object().ok_or_else(|| invalid(prefix.as_str(), "must be an object"))?;
-                server_entry(&Reader { m, prefix: prefix + "." }, Some(&top), &page)
-            })
-            .collect::<Result<Vec<_>>>()?,
-        Some(_) => return Err(invalid("servers", "must be a non-empty array")),
+    let top = &doc.top;
+    refuse_unknown(&doc.unknown, "")?;
+    let (servers, fhir_service_url) = match &doc.servers {
+        Field::Absent => (vec![server_entry(top, "", None, &page)?], None),
+        Field::Value(list) if !list.is_empty() => {
+            let servers = list
+                .iter()
+                .enumerate()
+                .map(|(i, e)| server_entry(e, &crate::core::cat(&["servers[", &u64_text(i as u64), "]."]), Some(top), &page))
+                .collect::<Result<Vec<_>>>()?;
+            // With a list, `iss`/`fhirServiceUrl` at the top level chooses among it.
+            let chosen = match text(&top.fhir_service_url, &|| "fhirServiceUrl".into())? {
+                Some(s) => Some(s),
+                None => text(&top.iss, &|| "iss".into())?,
+            };
+            (servers, chosen.map(|s| FhirBase::parse("fhirServiceUrl", &s)).transpose()?)
+        }
+        _ => return Err(invalid("servers", "must be a non-empty array")),
     };
-    let fhir_service_url = match m.get("servers") {
-        // With a list, `iss`/`fhirServiceUrl` at the top level chooses among it.
-        Some(Json::Arr(_)) => match top.str("fhirServiceUrl")?.or(top.str("iss")?) {
-            Some(s) => Some(FhirBase::parse("fhirServiceUrl", s)?),
-            None => None,
-        },
-        _ => None,
+    let refresh_margin = match &doc.refresh_margin {
+        Field::Absent => DEFAULT_REFRESH_MARGIN,
+        Field::Value(s) if *s <= 86_400 => *s,
+        _ => return Err(invalid("refreshMargin", "must be 0..=86400 seconds")),
     };
-    let refresh_margin = match m.get("refreshMargin") {
-        None | Some(Json::Null) => DEFAULT_REFRESH_MARGIN,
-        Some(v) => v.as_u64().filter(|s| *s <= 86_400).ok_or_else(|| invalid("refreshMargin", "must be 0..=86400 seconds"))?,
-    };
+    flag(&doc.no_redirect, "noRedirect", false)?;
     Ok(Options {
         servers,
         fhir_service_url,
-        send_aud: top.bool("aud", true)?,
-        epic_client_id_header: top.bool("epicClientIdHeader", false)?,
+        send_aud: flag(&doc.aud, "aud", true)?,
+        epic_client_id_header: flag(&doc.epic_client_id_header, "epicClientIdHeader", false)?,
         refresh_margin,
-        use_registration: top.bool("useRegistration", false)?,
+        use_registration: flag(&doc.use_registration, "useRegistration", false)?,
     })
 }
 
 /// `{ iss, clientId, clientSecret }` for a client that sends HTTP Basic credentials to the FHIR
 /// server itself (seed 002); all three required.
-pub fn parse_basic_client(v: &Json) -> Result<(FhirBase, ClientId, ClientSecret)> {
-    let m = v.as_object().ok_or_else(|| invalid("options", "must be an object"))?;
-    let r = Reader { m, prefix: String::new() };
-    let need = |k: &str| r.str(k)?.ok_or_else(|| invalid(k, "is required"));
-    let iss = match r.str("iss")? {
-        Some(s) => s,
-        None => need("fhirServiceUrl")?,
-    };
-    Ok((FhirBase::parse("iss", iss)?, ClientId::new(need("clientId")?), ClientSecret::new(need("clientSecret")?)))
+pub fn parse_basic_client(doc: &OptionsDoc) -> Result<(FhirBase, ClientId, ClientSecret)> {
+    let d = &doc.top;
+    refuse_unknown(&doc.unknown, "")?;
+    let need = |f: &Field<String>, k: &str| text(f, &|| k.to_owned())?.ok_or_else(|| invalid(k, "is required"));
+    let iss = d.iss("")?.ok_or_else(|| invalid("iss", "is required"))?;
+    Ok((FhirBase::parse("iss", &iss)?, ClientId::new(need(&d.client_id, "clientId")?), ClientSecret::new(need(&d.client_secret, "clientSecret")?)))
 }
 
 /// How the page was launched.
@@ -173,13 +256,13 @@ pub enum LaunchKind {
 
 /// Reads `iss` and `launch` from the page URL of an EHR launch, if present.
 pub fn ehr_launch_params(page_url: &str) -> Result<Option<(String, Option<String>)>> {
-    let url = super::url::Url::parse(page_url).ok_or_else(|| Error::InvalidUrl { what: "page URL", url: page_url.to_owned() })?;
+    let url = Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "page URL", url: page_url.to_owned() })?;
     let mut iss = None;
     let mut launch = None;
     for (k, v) in url.query_pairs() {
-        match k.as_str() {
-            "iss" => iss = Some(v),
-            "launch" => launch = Some(v),
+        match &*k {
+            "iss" => iss = Some(v.into_owned()),
+            "launch" => launch = Some(v.into_owned()),
             _ => {}
         }
     }

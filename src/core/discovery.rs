@@ -1,14 +1,42 @@
 //! SMART discovery: `{iss}/.well-known/smart-configuration` (SMART App Launch 2.x §2.0.5, with the
 //! RFC 8414 field names). Relative endpoint URLs are resolved against the FHIR base.
 
-use super::encode::{json_object, opt_bool, opt_str};
-use super::json::{Json, Obj};
+use serde::Deserialize;
+
+use super::doc::{Body, Field};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::types::{FhirBase, HttpUrl, Issuer};
 
 /// Largest smart-configuration document accepted.
 pub const DISCOVERY_LIMIT: usize = 256 * 1024;
+
+/// The smart-configuration document as the server sent it (every member read leniently, so a
+/// wrong type is reported by name).
+#[derive(Deserialize, Default, Debug)]
+#[serde(default)]
+pub struct SmartConfigurationDoc {
+    /// `issuer`.
+    pub issuer: Field<String>,
+    /// `authorization_endpoint`.
+    pub authorization_endpoint: Field<String>,
+    /// `token_endpoint`.
+    pub token_endpoint: Field<String>,
+    /// `registration_endpoint`.
+    pub registration_endpoint: Field<String>,
+    /// `jwks_uri`.
+    pub jwks_uri: Field<String>,
+    /// `capabilities`.
+    pub capabilities: Field<Vec<String>>,
+    /// `grant_types_supported`.
+    pub grant_types_supported: Field<Vec<String>>,
+    /// `scopes_supported`.
+    pub scopes_supported: Field<Vec<String>>,
+    /// `code_challenge_methods_supported`.
+    pub code_challenge_methods_supported: Field<Vec<String>>,
+    /// `authorization_response_iss_parameter_supported`.
+    pub authorization_response_iss_parameter_supported: Field<bool>,
+}
 
 /// The parts of a SMART configuration the client acts on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,56 +66,51 @@ pub struct SmartConfiguration {
 
 /// The GET request for a server's SMART configuration.
 pub fn discovery_request(base: &FhirBase) -> HttpRequest {
-    HttpRequest::get(base.smart_configuration_url()).header("Accept", "application/json")
+    HttpRequest::get(base.smart_configuration_url())
+        .header("Accept", "application/json")
+        .expect("smart-configuration", DISCOVERY_LIMIT)
 }
 
 fn bad(field: &'static str, reason: &'static str) -> Error {
     Error::InvalidDiscovery { field, reason }
 }
 
-fn endpoint(m: &Obj, base: &FhirBase, field: &'static str) -> Result<Option<HttpUrl>> {
-    match opt_str(m, field, || bad(field, "must be a string"))? {
+fn endpoint(f: Field<String>, base: &FhirBase, field: &'static str) -> Result<Option<HttpUrl>> {
+    match f.get(|| bad(field, "must be a string"))? {
         None => Ok(None),
-        Some(s) => HttpUrl::join(field, base.as_dir(), s).map(Some),
+        Some(s) => HttpUrl::join(field, base.as_dir(), &s).map(Some),
     }
 }
 
-fn string_list(m: &Obj, field: &'static str) -> Result<Vec<String>> {
-    match m.get(field) {
-        None | Some(Json::Null) => Ok(Vec::new()),
-        Some(Json::Arr(a)) => a
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| bad(field, "must be an array of strings")))
-            .collect(),
-        Some(_) => Err(bad(field, "must be an array of strings")),
-    }
+fn list(f: Field<Vec<String>>, field: &'static str) -> Result<Vec<String>> {
+    Ok(f.get(|| bad(field, "must be an array of strings"))?.unwrap_or_default())
 }
 
 /// Validates a smart-configuration response (status and body) for the server at `base`.
-pub fn parse_smart_configuration(base: &FhirBase, status: u16, body: &str) -> Result<SmartConfiguration> {
+pub fn parse_smart_configuration(base: &FhirBase, status: u16, body: &impl Body) -> Result<SmartConfiguration> {
     if !(200..300).contains(&status) {
         return Err(Error::HttpStatus { what: "smart-configuration", status });
     }
-    let m = json_object("smart-configuration", body, DISCOVERY_LIMIT)?;
-    let required = |field| endpoint(&m, base, field)?.ok_or_else(|| bad(field, "is missing"));
-    let methods = string_list(&m, "code_challenge_methods_supported")?;
+    let m: SmartConfigurationDoc = body.decode().ok_or(Error::InvalidJson { what: "smart-configuration" })?;
+    let required = |f, field| endpoint(f, base, field)?.ok_or_else(|| bad(field, "is missing"));
+    let methods = list(m.code_challenge_methods_supported, "code_challenge_methods_supported")?;
     // SMART requires S256; a server that lists methods without it cannot do PKCE with us.
     if !methods.is_empty() && !methods.iter().any(|x| x == "S256") {
         return Err(Error::PkceUnsupported);
     }
-    let iss_parameter_supported = opt_bool(&m, "authorization_response_iss_parameter_supported", || {
-        bad("authorization_response_iss_parameter_supported", "must be a boolean")
-    })?
-    .unwrap_or(false);
+    let iss_parameter_supported = m
+        .authorization_response_iss_parameter_supported
+        .get(|| bad("authorization_response_iss_parameter_supported", "must be a boolean"))?
+        .unwrap_or(false);
     Ok(SmartConfiguration {
-        issuer: opt_str(&m, "issuer", || bad("issuer", "must be a string"))?.map(Issuer::new),
-        authorization_endpoint: required("authorization_endpoint")?,
-        token_endpoint: required("token_endpoint")?,
-        registration_endpoint: endpoint(&m, base, "registration_endpoint")?,
-        jwks_uri: endpoint(&m, base, "jwks_uri")?,
-        capabilities: string_list(&m, "capabilities")?,
-        grant_types_supported: string_list(&m, "grant_types_supported")?,
-        scopes_supported: string_list(&m, "scopes_supported")?,
+        issuer: m.issuer.get(|| bad("issuer", "must be a string"))?.map(Issuer::new),
+        authorization_endpoint: required(m.authorization_endpoint, "authorization_endpoint")?,
+        token_endpoint: required(m.token_endpoint, "token_endpoint")?,
+        registration_endpoint: endpoint(m.registration_endpoint, base, "registration_endpoint")?,
+        jwks_uri: endpoint(m.jwks_uri, base, "jwks_uri")?,
+        capabilities: list(m.capabilities, "capabilities")?,
+        grant_types_supported: list(m.grant_types_supported, "grant_types_supported")?,
+        scopes_supported: list(m.scopes_supported, "scopes_supported")?,
         code_challenge_methods_supported: methods,
         iss_parameter_supported,
     })

@@ -6,7 +6,7 @@
 
 use core::fmt;
 
-use super::json::u64_text;
+use super::u64_text;
 
 /// Which protocol document or response an error is about.
 pub type What = &'static str;

@@ -3,24 +3,54 @@
 
 use super::error::{Error, Result};
 use super::http::HttpRequest;
+use super::doc::Body;
 use super::session::Session;
 use super::types::FhirBase;
+use url::Url;
 
-/// Resolves `input` (a path relative to the FHIR base, like `Patient/123`, or an absolute URL) and
-/// refuses any URL outside the base: the token is sent to its own server only.
-pub fn resolve_url(base: &FhirBase, input: &str) -> Result<String> {
+/// Whether a path segment, percent-decoded, holds a `..` step: `..%2f`, `..%5c`, `..%00`, `..;`.
+/// WHATWG resolves only literal and `%2e` dot segments; a server that decodes `%2F` (or reads `;`
+/// as a parameter) would resolve the rest itself and route the token elsewhere on the origin.
+fn hides_dot_dot(segment: &str) -> bool {
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(segment).collect();
+    decoded.split(|b| matches!(b, b'/' | b'\\' | b';' | 0)).any(|piece| piece == b"..")
+}
+
+/// Resolves `input` (a path relative to the FHIR base, like `Patient/123`, or an absolute URL) by
+/// the WHATWG URL standard and refuses any URL outside the base: the token is sent to its own
+/// server only. The query is re-serialized as `application/x-www-form-urlencoded` (what
+/// `URLSearchParams` writes), so search values the app left unencoded (`system|code`, `O'Brien`,
+/// `Müller`) reach the server with the same decoded values.
+pub fn resolve_url(base: &FhirBase, input: &str) -> Result<Url> {
     let input = input.trim();
     let dir = base.as_dir().url();
     // A path is relative to the base even with a leading `/` (fhirclient.js does the same); an
     // absolute URL is taken as it is, then must lie under the base.
-    let joined = dir.join(input.trim_start_matches('/'));
-    let joined = joined.ok_or_else(|| Error::InvalidUrl { what: "request URL", url: input.to_owned() })?;
+    let mut joined = dir
+        .join(input.trim_start_matches('/'))
+        .map_err(|_| Error::InvalidUrl { what: "request URL", url: input.to_owned() })?;
     // Dot segments are already resolved by the parser, so a prefix test on the path is exact.
     let inside = joined.path().starts_with(dir.path()) || joined.path() == dir.path().trim_end_matches('/');
-    if !joined.same_origin(dir) || !inside || joined.fragment().is_some() {
+    let userinfo = !joined.username().is_empty() || joined.password().is_some();
+    let hidden = joined.path_segments().is_some_and(|mut s| s.any(hides_dot_dot));
+    if joined.origin() != dir.origin() || !inside || userinfo || hidden || joined.fragment().is_some() {
         return Err(Error::UrlNotAllowed { url: input.to_owned() });
     }
-    Ok(joined.href())
+    let pairs: Vec<(String, String)> = joined.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    joined.set_query(None);
+    if !pairs.is_empty() {
+        joined.query_pairs_mut().extend_pairs(pairs);
+    }
+    Ok(joined)
+}
+
+/// Characters percent-encoded in a path segment: all but RFC 3986 `unreserved`.
+const SEGMENT: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// `{type}/{id}`, the id percent-encoded as one path segment.
+pub fn resource_path(resource_type: &str, id: &str) -> String {
+    crate::core::cat(&[resource_type, "/", &percent_encoding::utf8_percent_encode(id, SEGMENT).collect::<String>()])
 }
 
 /// Headers the client owns on FHIR requests; a caller's header of these names is ignored.
@@ -28,7 +58,7 @@ pub const OWNED_HEADERS: [&str; 2] = ["Authorization", "Epic-Client-ID"];
 
 /// A FHIR request with the session's token: the caller's headers first (except the owned ones),
 /// then `Authorization: Bearer` and, when configured, `Epic-Client-ID` (seed 000).
-pub fn fhir_request(session: &Session, method: &str, url: String, caller_headers: &[(String, String)], body: Option<String>) -> HttpRequest {
+pub fn fhir_request<B: Body>(session: &Session<B>, method: &str, url: String, caller_headers: &[(String, String)], body: Option<String>) -> HttpRequest {
     let mut req = HttpRequest::new(method, url).header("Accept", "application/fhir+json");
     for (name, value) in caller_headers {
         if !OWNED_HEADERS.iter().any(|o| o.eq_ignore_ascii_case(name)) {

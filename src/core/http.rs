@@ -12,6 +12,10 @@ pub struct HttpRequest {
     pub headers: Vec<(String, String)>,
     /// Body, for POST.
     pub body: Option<String>,
+    /// What the response is (for errors), and the most bytes its body may have: the driver
+    /// refuses a larger answer before reading it into memory. `0`: the body is not read by the
+    /// core (FHIR responses stay in JavaScript).
+    pub expect: (super::error::What, usize),
 }
 
 impl HttpRequest {
@@ -22,7 +26,7 @@ impl HttpRequest {
 
     /// A request with any method and no headers or body yet.
     pub fn new(method: &str, url: String) -> Self {
-        HttpRequest { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: None }
+        HttpRequest { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: None, expect: ("response", 0) }
     }
 
     /// A form POST (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3), JSON accepted.
@@ -30,6 +34,12 @@ impl HttpRequest {
         HttpRequest { body: Some(body), ..Self::new("POST", url) }
             .header("Content-Type", "application/x-www-form-urlencoded")
             .header("Accept", "application/json")
+    }
+
+    /// Names the document the response must be, and its largest size in bytes.
+    pub fn expect(mut self, what: super::error::What, limit: usize) -> Self {
+        self.expect = (what, limit);
+        self
     }
 
     /// Sets a header, replacing any of the same name (compared case-insensitively).

@@ -7,17 +7,16 @@ pub mod binding;
 pub mod callback;
 pub mod config;
 pub mod discovery;
+pub mod doc;
 pub mod encode;
 pub mod error;
 pub mod fhir;
 pub mod http;
-pub mod json;
 pub mod jwt;
 pub mod registration;
 pub mod session;
 pub mod token;
 pub mod types;
-pub mod url;
 
 pub use error::{Error, Result};
 
@@ -28,4 +27,19 @@ pub fn cat(parts: &[&str]) -> String {
         s.push_str(p);
     }
     s
+}
+
+/// Decimal text of a `u64`, without `core::fmt`.
+pub fn u64_text(mut n: u64) -> String {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    buf[i..].iter().map(|&b| b as char).collect()
 }

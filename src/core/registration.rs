@@ -3,29 +3,57 @@
 //! token as the initial access token; the answer is a client id bound to this browser's key and to
 //! the user who launched. The per-issuer record that remembers it lives in IndexedDB.
 
+use serde::{Deserialize, Serialize};
+
 use super::binding::Binding;
-use super::encode::{json_object, opt_str, Stored};
+use super::doc::{Body, Field, JsonText};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
-use super::json::{Json, Obj};
-use super::jwt::Alg;
+use super::jwt::{Alg, PublicJwk};
+use super::token::ErrorDoc;
 use super::types::{AccessToken, ClientId, FhirBase, HttpUrl, Scope};
 
 /// Largest registration response accepted.
 pub const REGISTRATION_RESPONSE_LIMIT: usize = 256 * 1024;
 
+#[derive(Serialize)]
+struct Jwks<'a> {
+    keys: [&'a PublicJwk; 1],
+}
+
+#[derive(Serialize)]
+struct RegistrationBody<'a> {
+    software_id: &'a str,
+    jwks: Jwks<'a>,
+}
+
 /// The registration request: `software_id` = the app's client id, `jwks` = the public key.
-pub fn registration_request(endpoint: &HttpUrl, initial_token: &AccessToken, software_id: &ClientId, jwk: &Obj) -> HttpRequest {
-    let body = Obj::new()
-        .with("software_id", software_id.as_str())
-        .with("jwks", Obj::new().with("keys", Json::Arr(vec![Json::Obj(jwk.clone())])));
-    HttpRequest { body: Some(body.to_text()), ..HttpRequest::new("POST", endpoint.as_str().to_owned()) }
+pub fn registration_request(
+    endpoint: &HttpUrl,
+    initial_token: &AccessToken,
+    software_id: &ClientId,
+    jwk: &PublicJwk,
+    json: &impl JsonText,
+) -> HttpRequest {
+    let body = json.json(&RegistrationBody { software_id: software_id.as_str(), jwks: Jwks { keys: [jwk] } });
+    HttpRequest { body: Some(body), ..HttpRequest::new("POST", endpoint.as_str().to_owned()) }
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
         .header("Authorization", crate::core::cat(&["Bearer ", initial_token.secret()]))
+        .expect("registration response", REGISTRATION_RESPONSE_LIMIT)
 }
 
-/// A successful registration answer (RFC 7591 §3.2.1); `raw` keeps every field.
+/// A registration answer as the server sent it, read leniently.
+#[derive(Deserialize, Default, Debug)]
+#[serde(default)]
+pub struct RegistrationDoc {
+    client_id: Field<String>,
+    client_id_issued_at: Field<u64>,
+    grant_types: Field<Vec<String>>,
+    token_endpoint_auth_method: Field<String>,
+}
+
+/// A successful registration answer (RFC 7591 §3.2.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Registration {
     /// The dynamic client id.
@@ -36,8 +64,6 @@ pub struct Registration {
     pub grant_types: Vec<String>,
     /// `token_endpoint_auth_method`, when sent.
     pub token_endpoint_auth_method: Option<String>,
-    /// The whole answer.
-    pub raw: Obj,
 }
 
 fn bad(field: &'static str, reason: &'static str) -> Error {
@@ -47,36 +73,28 @@ fn bad(field: &'static str, reason: &'static str) -> Error {
 /// Validates the registration answer: 201 (or 200) with a `client_id`; 400
 /// `invalid_client_metadata` and friends (§3.2.2), 401 and other statuses are
 /// [`Error::RegistrationError`].
-pub fn parse_registration_response(status: u16, body: &str) -> Result<Registration> {
+pub fn parse_registration_response(status: u16, body: &impl Body) -> Result<Registration> {
     if !(200..300).contains(&status) {
-        let m = json_object("registration response", body, REGISTRATION_RESPONSE_LIMIT).ok();
-        let get = |k| m.as_ref().and_then(|m| m.get(k)).and_then(Json::as_str).map(str::to_owned);
-        return Err(Error::RegistrationError { status, error: get("error"), description: get("error_description") });
+        let (error, description) = ErrorDoc::of(body);
+        return Err(Error::RegistrationError { status, error, description });
     }
-    let m = json_object("registration response", body, REGISTRATION_RESPONSE_LIMIT)?;
-    let client_id = match opt_str(&m, "client_id", || bad("client_id", "must be a string"))? {
+    let m: RegistrationDoc = body.decode().ok_or(Error::InvalidJson { what: "registration response" })?;
+    let client_id = match m.client_id.get(|| bad("client_id", "must be a string"))? {
         Some(s) if !s.trim().is_empty() => ClientId::new(s.trim()),
         _ => return Err(bad("client_id", "is missing")),
     };
-    let client_id_issued_at = match m.get("client_id_issued_at") {
-        None | Some(Json::Null) => None,
-        Some(v) => Some(v.as_u64().ok_or_else(|| bad("client_id_issued_at", "must be a non-negative integer"))?),
-    };
-    let grant_types = match m.get("grant_types") {
-        None | Some(Json::Null) => Vec::new(),
-        Some(Json::Arr(a)) => a
-            .iter()
-            .map(|v| v.as_str().map(str::to_owned).ok_or_else(|| bad("grant_types", "must be an array of strings")))
-            .collect::<Result<_>>()?,
-        Some(_) => return Err(bad("grant_types", "must be an array of strings")),
-    };
-    let method = opt_str(&m, "token_endpoint_auth_method", || bad("token_endpoint_auth_method", "must be a string"))?;
-    Ok(Registration { client_id, client_id_issued_at, grant_types, token_endpoint_auth_method: method.map(str::to_owned), raw: m })
+    Ok(Registration {
+        client_id,
+        client_id_issued_at: m.client_id_issued_at.get(|| bad("client_id_issued_at", "must be a non-negative integer"))?,
+        grant_types: m.grant_types.get(|| bad("grant_types", "must be an array of strings"))?.unwrap_or_default(),
+        token_endpoint_auth_method: m.token_endpoint_auth_method.get(|| bad("token_endpoint_auth_method", "must be a string"))?,
+    })
 }
 
 /// What one app remembers of its registration with one server (one FHIR `iss`), stored in
 /// IndexedDB beside the non-extractable key pair.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RegistrationRecord {
     /// The server and the dynamic client (`auth` is `private_key_jwt`: the key proves it).
     pub binding: Binding,
@@ -94,51 +112,39 @@ pub struct RegistrationRecord {
     pub last_used_at: u64,
 }
 
+/// What `listRegistrations()` shows of a record: nothing secret is in a record.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RegistrationSummary<'a> {
+    iss: &'a str,
+    client_id: &'a str,
+    software_id: &'a str,
+    kid: &'a str,
+    alg: Alg,
+    scope: &'a str,
+    token_endpoint: &'a str,
+    created_at: u64,
+    last_used_at: u64,
+}
+
 impl RegistrationRecord {
     /// The FHIR server this record is for (its IndexedDB key).
     pub fn iss(&self) -> &FhirBase {
         &self.binding.iss
     }
 
-    /// What `listRegistrations()` shows of a record (JSON text): nothing secret is in a record.
-    pub fn summary_json(&self) -> String {
-        Obj::new()
-            .with("iss", self.iss().as_str())
-            .with("clientId", self.binding.client_id.as_str())
-            .with("softwareId", self.software_id.as_str())
-            .with("kid", self.kid.as_str())
-            .with("alg", self.alg.name())
-            .with("scope", self.scope.as_str())
-            .with("tokenEndpoint", self.binding.token_endpoint.as_str())
-            .with("createdAt", self.created_at)
-            .with("lastUsedAt", self.last_used_at)
-            .to_text()
-    }
-
-    /// The JSON text stored beside the key pair.
-    pub fn to_json(&self) -> String {
-        self.binding
-            .write(Obj::new().with("v", 1))
-            .with("softwareId", self.software_id.as_str())
-            .with("kid", self.kid.as_str())
-            .with("alg", self.alg.name())
-            .with("scope", self.scope.as_str())
-            .with("createdAt", self.created_at)
-            .with("lastUsedAt", self.last_used_at)
-            .to_text()
-    }
-
-    /// Reads a stored record back; anything malformed is [`Error::Storage`].
-    pub fn from_json(s: &str) -> Result<Self> {
-        let r = Stored::parse("registration", s, 64 * 1024)?;
-        Ok(RegistrationRecord {
-            binding: Binding::read(&r)?,
-            software_id: ClientId::new(r.str("softwareId")?),
-            kid: r.str("kid")?.to_owned(),
-            alg: Alg::parse(r.str("alg")?).map_err(|_| r.corrupt())?,
-            scope: Scope::parse(r.str("scope")?),
-            created_at: r.u64("createdAt")?,
-            last_used_at: r.u64("lastUsedAt")?,
-        })
+    /// What `listRegistrations()` shows of a record.
+    pub fn summary(&self) -> RegistrationSummary<'_> {
+        RegistrationSummary {
+            iss: self.iss().as_str(),
+            client_id: self.binding.client_id.as_str(),
+            software_id: self.software_id.as_str(),
+            kid: &self.kid,
+            alg: self.alg,
+            scope: self.scope.as_str(),
+            token_endpoint: self.binding.token_endpoint.as_str(),
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+        }
     }
 }

@@ -1,19 +1,25 @@
 //! The authorized session: tokens, expiry, launch context; when to refresh and how to apply a
-//! refresh answer. Serialized to `sessionStorage` so a reload of the tab keeps the session.
+//! refresh answer. Kept in `sessionStorage` so a reload of the tab keeps the session.
+//!
+//! `B` is the platform's parsed body ([`Body`]): the whole token response as the server sent it,
+//! unknown members included, kept for the app (`getState().tokenResponse`) and merged over
+//! refreshes; the core reads only the typed [`Context`].
+
+use serde::{Deserialize, Serialize};
 
 use super::authorize::LaunchRecord;
-use super::encode::Stored;
-use super::json::{Json, Obj};
+use super::binding::{AuthMethod, Binding};
+use super::doc::Body;
+use super::encode::basic_credentials;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
-use super::binding::{AuthMethod, Binding};
-use super::token::{refresh_request, TokenResponse};
-use super::encode::basic_credentials;
+use super::token::{refresh_request, Context, TokenResponse};
 use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, RefreshToken, Scope};
 
 /// A SMART session with one FHIR server.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Session {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session<B> {
     /// The server and client, as chosen at launch.
     pub binding: Binding,
     /// Current access token (for a [`Session::basic`] session: the Basic credentials).
@@ -26,23 +32,43 @@ pub struct Session {
     pub expires_at: Option<u64>,
     /// Scope granted (or requested, when the server did not say, RFC 6749 §5.1).
     pub scope: Scope,
-    /// The token response fields, merged over refreshes (launch context kept).
-    pub token_response: Obj,
+    /// The launch context, merged over refreshes.
+    pub context: Context,
+    /// The token response as received, merged over refreshes.
+    pub token_response: B,
+}
+
+/// What `client.getState()` shows: fhirclient.js's shape.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct State<'a, B> {
+    /// The FHIR base.
+    pub server_url: &'a str,
+    /// The client id.
+    pub client_id: &'a str,
+    /// The token endpoint.
+    pub token_uri: &'a str,
+    /// Granted scope.
+    pub scope: &'a str,
+    /// Expiry, seconds since the epoch.
+    pub expires_at: Option<u64>,
+    /// The token response (merged over refreshes).
+    pub token_response: &'a B,
 }
 
 fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
     t.expires_in.map(|s| now.saturating_add(s))
 }
 
-impl Session {
+impl<B: Body> Session<B> {
     /// The session made by a successful code exchange.
-    pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, now: u64) -> Session {
-        Session::from_token(record.binding.clone(), &record.scope, t, now)
+    pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, raw: B, now: u64) -> Self {
+        Session::from_token(record.binding.clone(), &record.scope, t, raw, now)
     }
 
     /// The session a token response starts, for `binding`; `requested` is the scope when the
-    /// answer does not name one (RFC 6749 §5.1).
-    pub fn from_token(binding: Binding, requested: &Scope, t: TokenResponse, now: u64) -> Session {
+    /// answer does not name one (RFC 6749 §5.1). `raw` is the response body as received.
+    pub fn from_token(binding: Binding, requested: &Scope, t: TokenResponse, raw: B, now: u64) -> Self {
         Session {
             binding,
             basic: false,
@@ -50,21 +76,23 @@ impl Session {
             scope: t.scope.clone().unwrap_or_else(|| requested.clone()),
             access_token: t.access_token,
             refresh_token: t.refresh_token,
-            token_response: t.raw,
+            context: t.context,
+            token_response: raw,
         }
     }
 
     /// A session that sends HTTP Basic client credentials (RFC 7617) on every FHIR request, for
     /// servers that accept them (seed 002's `basic` clients). There is no token to refresh; the
     /// binding's token endpoint is the FHIR base and is never used. Tools and tests only.
-    pub fn basic(iss: FhirBase, client_id: ClientId, secret: &ClientSecret) -> Session {
+    pub fn basic(iss: FhirBase, client_id: ClientId, secret: &ClientSecret) -> Self {
         Session {
             access_token: AccessToken::new(basic_credentials(&client_id, secret)),
             basic: true,
             refresh_token: None,
             expires_at: None,
             scope: Scope::default(),
-            token_response: Obj::new(),
+            context: Context::default(),
+            token_response: B::default(),
             binding: Binding {
                 token_endpoint: iss.as_dir().clone(),
                 iss,
@@ -89,8 +117,7 @@ impl Session {
 
     /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
     pub fn needs_refresh(&self, now: u64) -> bool {
-        self.can_refresh()
-            && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.binding.refresh_margin))
+        self.can_refresh() && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.binding.refresh_margin))
     }
 
     /// The refresh request (RFC 6749 §6), authenticated with the app's secret or a client
@@ -102,7 +129,7 @@ impl Session {
 
     /// Applies a refresh answer: new access token and expiry; a new refresh token replaces the
     /// old one (rotation), otherwise the old one stays; launch context not repeated is kept.
-    pub fn apply_refresh(&mut self, t: TokenResponse, now: u64) {
+    pub fn apply_refresh(&mut self, t: TokenResponse, raw: &B, now: u64) {
         self.expires_at = expiry(now, &t);
         if let Some(s) = t.scope {
             self.scope = s;
@@ -111,52 +138,24 @@ impl Session {
         if t.refresh_token.is_some() {
             self.refresh_token = t.refresh_token;
         }
-        for (k, v) in t.raw {
-            self.token_response.insert(&k, v);
-        }
+        self.context.update(t.context);
+        self.token_response = self.token_response.merged(raw);
     }
 
     /// A launch-context string from the token response (`patient`, `encounter`, …).
     pub fn context(&self, key: &str) -> Option<&str> {
-        self.token_response.get(key).and_then(Json::as_str)
+        self.context.get(key)
     }
 
-    /// The state shown to the app (`client.getState()`), as JSON text; fhirclient.js's shape.
-    pub fn state_json(&self) -> String {
-        Obj::new()
-            .with("serverUrl", self.binding.iss.as_str())
-            .with("clientId", self.binding.client_id.as_str())
-            .with("tokenUri", self.binding.token_endpoint.as_str())
-            .with("scope", self.scope.as_str())
-            .with("expiresAt", self.expires_at)
-            .with("tokenResponse", self.token_response.clone())
-            .to_text()
-    }
-
-    /// The JSON text stored in `sessionStorage`.
-    pub fn to_json(&self) -> String {
-        self.binding
-            .write(Obj::new().with("v", 1))
-            .with("accessToken", self.access_token.secret())
-            .with("basic", self.basic)
-            .with("refreshToken", self.refresh_token.as_ref().map(RefreshToken::secret))
-            .with("expiresAt", self.expires_at)
-            .with("scope", self.scope.as_str())
-            .with("tokenResponse", self.token_response.clone())
-            .to_text()
-    }
-
-    /// Reads a stored session back; anything malformed is a [`Error::Storage`].
-    pub fn from_json(s: &str) -> Result<Session> {
-        let r = Stored::parse("session", s, 2 * 1024 * 1024)?;
-        Ok(Session {
-            binding: Binding::read(&r)?,
-            access_token: AccessToken::new(r.str("accessToken")?),
-            basic: r.bool("basic")?,
-            refresh_token: r.opt_str("refreshToken")?.map(RefreshToken::new),
-            expires_at: r.opt_u64("expiresAt")?,
-            scope: Scope::parse(r.str("scope")?),
-            token_response: r.obj("tokenResponse")?,
-        })
+    /// The state shown to the app (`client.getState()`).
+    pub fn state(&self) -> State<'_, B> {
+        State {
+            server_url: self.binding.iss.as_str(),
+            client_id: self.binding.client_id.as_str(),
+            token_uri: self.binding.token_endpoint.as_str(),
+            scope: self.scope.as_str(),
+            expires_at: self.expires_at,
+            token_response: &self.token_response,
+        }
     }
 }

@@ -1,8 +1,10 @@
 //! Token endpoint requests (RFC 6749 §4.1.3 with PKCE §4.5 of RFC 7636, refresh §6) and the
 //! validation of their answers (§5.1, §5.2, plus the SMART launch-context fields).
 
-use super::encode::{basic_auth, form, json_object, opt_bool, opt_str};
-use super::json::{Json, Obj};
+use serde::{Deserialize, Serialize};
+
+use super::doc::{AnyObject, Body, Field};
+use super::encode::{basic_auth, form};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::types::{AccessToken, AuthorizationCode, ClientId, ClientSecret, HttpUrl, PkceVerifier, RefreshToken, Scope};
@@ -26,25 +28,28 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// RFC 7523 §2.2 client assertion type.
 pub const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
+/// A form POST to the token endpoint, whose answer is a token response.
+fn token_form(endpoint: &HttpUrl, pairs: &[(&str, &str)]) -> HttpRequest {
+    HttpRequest::form_post(endpoint.as_str().to_owned(), form(pairs)).expect("token response", TOKEN_RESPONSE_LIMIT)
+}
+
 fn token_post<'a>(endpoint: &HttpUrl, auth: ClientAuth<'a>, mut pairs: Vec<(&'a str, &'a str)>) -> HttpRequest {
     match auth {
         ClientAuth::Public(id) => {
             pairs.push(("client_id", id.as_str()));
-            HttpRequest::form_post(endpoint.as_str().to_owned(), form(&pairs))
+            token_form(endpoint, &pairs)
         }
-        ClientAuth::Basic(id, secret) => HttpRequest::form_post(endpoint.as_str().to_owned(), form(&pairs))
-            .header("Authorization", basic_auth(id, secret)),
+        ClientAuth::Basic(id, secret) => token_form(endpoint, &pairs).header("Authorization", basic_auth(id, secret)),
         ClientAuth::Assertion(id, assertion) => {
             pairs.extend([("client_id", id.as_str()), ("client_assertion_type", CLIENT_ASSERTION_TYPE), ("client_assertion", assertion)]);
-            HttpRequest::form_post(endpoint.as_str().to_owned(), form(&pairs))
+            token_form(endpoint, &pairs)
         }
     }
 }
 
 /// The JWT bearer grant (RFC 7523 §2.1) as seed 004 sends it: the assertion and the client id.
 pub fn jwt_bearer_request(endpoint: &HttpUrl, client_id: &ClientId, assertion: &str) -> HttpRequest {
-    let body = form(&[("grant_type", JWT_BEARER), ("assertion", assertion), ("client_id", client_id.as_str())]);
-    HttpRequest::form_post(endpoint.as_str().to_owned(), body)
+    token_form(endpoint, &[("grant_type", JWT_BEARER), ("assertion", assertion), ("client_id", client_id.as_str())])
 }
 
 /// The client credentials grant (RFC 6749 §4.4; SMART Backend Services with an assertion, or
@@ -78,7 +83,105 @@ pub fn refresh_request(endpoint: &HttpUrl, auth: ClientAuth<'_>, refresh_token: 
     token_post(endpoint, auth, vec![("grant_type", "refresh_token"), ("refresh_token", refresh_token.secret())])
 }
 
-/// A validated token response. `raw` keeps every field, known or not.
+/// A token response as the server sent it (RFC 6749 §5.1 and SMART's launch context), every member
+/// read leniently. Members not listed here are not read by the core; the platform keeps the whole
+/// body for the app ([`crate::core::session::Session::token_response`]).
+#[derive(Deserialize, Default, Debug)]
+#[serde(default)]
+pub struct TokenResponseDoc {
+    access_token: Field<String>,
+    token_type: Field<String>,
+    expires_in: Field<u64>,
+    scope: Field<String>,
+    refresh_token: Field<String>,
+    id_token: Field<String>,
+    patient: Field<String>,
+    encounter: Field<String>,
+    #[serde(rename = "fhirUser")]
+    fhir_user: Field<String>,
+    smart_style_url: Field<String>,
+    intent: Field<String>,
+    tenant: Field<String>,
+    need_patient_banner: Field<bool>,
+    #[serde(rename = "fhirContext")]
+    fhir_context: Field<Vec<AnyObject>>,
+}
+
+/// An OAuth error body (RFC 6749 §5.2, RFC 7591 §3.2.2).
+#[derive(Deserialize, Default, Debug)]
+#[serde(default)]
+pub struct ErrorDoc {
+    /// `error`.
+    pub error: Field<String>,
+    /// `error_description`.
+    pub error_description: Field<String>,
+}
+
+impl ErrorDoc {
+    /// `(error, error_description)` of a body, when it is an OAuth error body.
+    pub fn of(body: &impl Body) -> (Option<String>, Option<String>) {
+        let d: ErrorDoc = body.decode().unwrap_or_default();
+        (d.error.value(), d.error_description.value())
+    }
+}
+
+/// The SMART launch context of a token response (SMART App Launch §2.0.8 / §2.1.8).
+#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Context {
+    /// `patient`.
+    pub patient: Option<String>,
+    /// `encounter`.
+    pub encounter: Option<String>,
+    /// `fhirUser`.
+    pub fhir_user: Option<String>,
+    /// `id_token` (not verified here).
+    pub id_token: Option<String>,
+    /// `need_patient_banner`.
+    pub need_patient_banner: Option<bool>,
+    /// `smart_style_url`.
+    pub smart_style_url: Option<String>,
+    /// `intent`.
+    pub intent: Option<String>,
+    /// `tenant`.
+    pub tenant: Option<String>,
+}
+
+impl Context {
+    /// Applies a newer context: what it names replaces, what it omits is kept (a refresh need
+    /// not repeat the launch context).
+    pub fn update(&mut self, newer: Context) {
+        fn keep<T>(old: &mut Option<T>, new: Option<T>) {
+            if new.is_some() {
+                *old = new;
+            }
+        }
+        keep(&mut self.patient, newer.patient);
+        keep(&mut self.encounter, newer.encounter);
+        keep(&mut self.fhir_user, newer.fhir_user);
+        keep(&mut self.id_token, newer.id_token);
+        keep(&mut self.need_patient_banner, newer.need_patient_banner);
+        keep(&mut self.smart_style_url, newer.smart_style_url);
+        keep(&mut self.intent, newer.intent);
+        keep(&mut self.tenant, newer.tenant);
+    }
+
+    /// A launch-context string by its token-response name.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            "patient" => self.patient.as_deref(),
+            "encounter" => self.encounter.as_deref(),
+            "fhirUser" => self.fhir_user.as_deref(),
+            "id_token" => self.id_token.as_deref(),
+            "smart_style_url" => self.smart_style_url.as_deref(),
+            "intent" => self.intent.as_deref(),
+            "tenant" => self.tenant.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// A validated token response.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenResponse {
     /// `access_token`.
@@ -89,64 +192,61 @@ pub struct TokenResponse {
     pub scope: Option<Scope>,
     /// `refresh_token`, when sent.
     pub refresh_token: Option<RefreshToken>,
-    /// The whole JSON object as received.
-    pub raw: Obj,
+    /// The launch context.
+    pub context: Context,
 }
 
 fn bad(field: &'static str, reason: &'static str) -> Error {
     Error::InvalidTokenResponse { field, reason }
 }
 
-/// The type each SMART launch-context field must have when present.
-const CONTEXT_STRINGS: [&str; 7] = ["id_token", "patient", "encounter", "smart_style_url", "intent", "tenant", "fhirUser"];
-
 /// Maps a token-endpoint error answer: an OAuth error body (§5.2) or a bare HTTP status.
-fn error_answer(status: u16, body: &str) -> Error {
-    match json_object("token response", body, TOKEN_RESPONSE_LIMIT) {
-        Ok(m) => match m.get("error").and_then(Json::as_str) {
-            Some(e) => Error::TokenError {
-                status,
-                error: e.to_owned(),
-                description: m.get("error_description").and_then(Json::as_str).map(str::to_owned),
-            },
-            None => Error::HttpStatus { what: "token endpoint", status },
-        },
-        Err(_) => Error::HttpStatus { what: "token endpoint", status },
+fn error_answer(status: u16, body: &impl Body) -> Error {
+    match ErrorDoc::of(body) {
+        (Some(error), description) => Error::TokenError { status, error, description },
+        (None, _) => Error::HttpStatus { what: "token endpoint", status },
     }
 }
 
+fn context_str(f: Field<String>, field: &'static str) -> Result<Option<String>> {
+    f.get(|| bad(field, "must be a string"))
+}
+
 /// Validates a token endpoint answer, status and body.
-pub fn parse_token_response(status: u16, body: &str) -> Result<TokenResponse> {
+pub fn parse_token_response(status: u16, body: &impl Body) -> Result<TokenResponse> {
     if !(200..300).contains(&status) {
         return Err(error_answer(status, body));
     }
-    let m = json_object("token response", body, TOKEN_RESPONSE_LIMIT)?;
-    let access_token = match opt_str(&m, "access_token", || bad("access_token", "must be a string"))? {
+    let m: TokenResponseDoc = body.decode().ok_or(Error::InvalidJson { what: "token response" })?;
+    let access_token = match m.access_token.get(|| bad("access_token", "must be a string"))? {
         Some(s) if !s.is_empty() => AccessToken::new(s),
         _ => return Err(bad("access_token", "is missing")),
     };
-    match opt_str(&m, "token_type", || bad("token_type", "must be a string"))? {
+    match m.token_type.get(|| bad("token_type", "must be a string"))? {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(t) => return Err(Error::UnsupportedTokenType { token_type: t.to_owned() }),
+        Some(t) => return Err(Error::UnsupportedTokenType { token_type: t }),
         None => return Err(bad("token_type", "is missing")),
     }
-    let expires_in = match m.get("expires_in") {
-        None | Some(Json::Null) => None,
-        Some(v) => Some(v.as_u64().filter(|s| *s <= u64::from(u32::MAX)).ok_or_else(|| bad("expires_in", "must be a non-negative integer of seconds"))?),
+    let expires_in = match m.expires_in {
+        Field::Absent => None,
+        Field::Value(s) if s <= u64::from(u32::MAX) => Some(s),
+        _ => return Err(bad("expires_in", "must be a non-negative integer of seconds")),
     };
-    let scope = opt_str(&m, "scope", || bad("scope", "must be a string"))?.map(Scope::parse);
-    let refresh_token = match opt_str(&m, "refresh_token", || bad("refresh_token", "must be a string"))? {
-        Some("") => return Err(bad("refresh_token", "is empty")),
+    let scope = m.scope.get(|| bad("scope", "must be a string"))?.map(|s| Scope::parse(&s));
+    let refresh_token = match m.refresh_token.get(|| bad("refresh_token", "must be a string"))? {
+        Some(s) if s.is_empty() => return Err(bad("refresh_token", "is empty")),
         other => other.map(RefreshToken::new),
     };
-    for field in CONTEXT_STRINGS {
-        opt_str(&m, field, || bad(field, "must be a string"))?;
-    }
-    opt_bool(&m, "need_patient_banner", || bad("need_patient_banner", "must be a boolean"))?;
-    match m.get("fhirContext") {
-        None | Some(Json::Null) => {}
-        Some(Json::Arr(a)) if a.iter().all(|x| x.as_object().is_some()) => {}
-        Some(_) => return Err(bad("fhirContext", "must be an array of objects")),
-    }
-    Ok(TokenResponse { access_token, expires_in, scope, refresh_token, raw: m })
+    let context = Context {
+        id_token: context_str(m.id_token, "id_token")?,
+        patient: context_str(m.patient, "patient")?,
+        encounter: context_str(m.encounter, "encounter")?,
+        smart_style_url: context_str(m.smart_style_url, "smart_style_url")?,
+        intent: context_str(m.intent, "intent")?,
+        tenant: context_str(m.tenant, "tenant")?,
+        fhir_user: context_str(m.fhir_user, "fhirUser")?,
+        need_patient_banner: m.need_patient_banner.get(|| bad("need_patient_banner", "must be a boolean"))?,
+    };
+    m.fhir_context.get(|| bad("fhirContext", "must be an array of objects"))?;
+    Ok(TokenResponse { access_token, expires_in, scope, refresh_token, context })
 }

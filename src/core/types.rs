@@ -2,14 +2,19 @@
 //! URL is expected, and secrets print as `[redacted]`.
 
 use core::fmt;
+use std::collections::BTreeSet;
+
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use url::{Host, Url};
 
 use super::error::{Error, Result, What};
-use super::url::Url;
 
 macro_rules! string_newtype {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Debug)]
+        #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(String);
         impl $name {
             /// Wraps a string; no validation beyond what the constructor of the caller did.
@@ -23,7 +28,8 @@ macro_rules! string_newtype {
 macro_rules! secret_newtype {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq)]
+        #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(transparent)]
         pub struct $name(String);
         impl $name {
             /// Wraps a secret string.
@@ -73,8 +79,15 @@ secret_newtype!(
 );
 
 /// PKCE `code_verifier` (RFC 7636 §4.1). Deliberately not `Clone`: it is sent once.
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Serialize)]
+#[serde(transparent)]
 pub struct PkceVerifier(String);
+
+impl<'de> Deserialize<'de> for PkceVerifier {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        PkceVerifier::parse(&String::deserialize(d)?).map_err(|_| D::Error::custom("bad verifier"))
+    }
+}
 
 impl PkceVerifier {
     /// A verifier from 32 random bytes: 43 base64url characters, 256 bits.
@@ -118,42 +131,65 @@ impl State {
     }
 }
 
-/// An absolute URL: `https:`, or `http:` on a loopback host (RFC 8252 §8.3). Keeps its WHATWG
-/// serialization beside the parsed form, and compares on it.
+/// An absolute URL: `https:`, or `http:` on a loopback host (RFC 8252 §8.3), parsed by the WHATWG
+/// URL standard (the `url` crate, the same standard the browser's `fetch` applies). No userinfo.
+/// Compares on its serialization.
 #[derive(Clone, PartialEq, Eq, Debug)]
-pub struct HttpUrl {
-    url: Url,
-    href: String,
-}
+pub struct HttpUrl(Url);
 
 impl HttpUrl {
     /// Parses and checks an absolute URL.
     pub fn parse(what: What, s: &str) -> Result<Self> {
-        Self::check(what, Url::parse(s).ok_or_else(|| Error::InvalidUrl { what, url: s.to_owned() })?)
+        Self::check(what, Url::parse(s).map_err(|_| Error::InvalidUrl { what, url: s.to_owned() })?)
     }
 
     /// Resolves `s` against `base` (a relative endpoint in a discovery document), then checks it.
     pub fn join(what: What, base: &HttpUrl, s: &str) -> Result<Self> {
-        Self::check(what, base.url.join(s).ok_or_else(|| Error::InvalidUrl { what, url: s.to_owned() })?)
+        Self::check(what, base.0.join(s).map_err(|_| Error::InvalidUrl { what, url: s.to_owned() })?)
     }
 
-    /// Checks a parsed URL: `https:`, or `http:` on loopback.
+    /// Checks a parsed URL: `http:` or `https:`, no userinfo, and `http:` only on loopback.
     pub fn check(what: What, url: Url) -> Result<Self> {
-        let href = url.href();
-        if url.scheme() == "http" && !url.is_loopback() {
-            return Err(Error::InsecureUrl { what, url: href });
+        let web = matches!(url.scheme(), "https" | "http");
+        if !web || !url.username().is_empty() || url.password().is_some() || url.host().is_none() {
+            return Err(Error::InvalidUrl { what, url: url.into() });
         }
-        Ok(HttpUrl { url, href })
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(Error::InsecureUrl { what, url: url.into() });
+        }
+        Ok(HttpUrl(url))
     }
 
     /// The URL as a string.
     pub fn as_str(&self) -> &str {
-        &self.href
+        self.0.as_str()
     }
 
     /// The parsed URL.
     pub fn url(&self) -> &Url {
-        &self.url
+        &self.0
+    }
+}
+
+/// Whether the host is `localhost` or a loopback address.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d == "localhost",
+        Some(Host::Ipv4(a)) => a.is_loopback(),
+        Some(Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    }
+}
+
+impl Serialize for HttpUrl {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for HttpUrl {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        HttpUrl::parse("stored URL", &String::deserialize(d)?).map_err(|_| D::Error::custom("bad URL"))
     }
 }
 
@@ -165,13 +201,13 @@ pub struct FhirBase(HttpUrl);
 impl FhirBase {
     /// Parses and normalizes a FHIR base URL.
     pub fn parse(what: What, s: &str) -> Result<Self> {
-        let mut url = HttpUrl::parse(what, s.trim())?.url;
+        let mut url = HttpUrl::parse(what, s.trim())?.0;
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::InvalidUrl { what, url: s.to_owned() });
         }
         let dir = crate::core::cat(&[url.path().trim_end_matches('/'), "/"]);
         url.set_path(&dir);
-        Ok(FhirBase(HttpUrl::check(what, url)?))
+        Ok(FhirBase(HttpUrl(url)))
     }
 
     /// The base without a trailing slash.
@@ -190,28 +226,39 @@ impl FhirBase {
     }
 }
 
-/// A space-separated OAuth scope list (RFC 6749 §3.3), normalized: single spaces, no duplicates.
-#[derive(Clone, PartialEq, Eq, Debug, Default)]
+impl Serialize for FhirBase {
+    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for FhirBase {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+        FhirBase::parse("stored URL", &String::deserialize(d)?).map_err(|_| D::Error::custom("bad URL"))
+    }
+}
+
+/// A space-separated OAuth scope list (RFC 6749 §3.3), normalized: single spaces, no duplicates,
+/// first occurrence order. Linear in the number of tokens (n log n with the duplicate check).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
 pub struct Scope(String);
 
 impl Scope {
     /// Normalizes a scope string; extra whitespace (as in seed 004's `"Patient.read Patient.search "`)
     /// is tolerated.
     pub fn parse(s: &str) -> Self {
-        let mut out: Vec<&str> = Vec::new();
+        let mut seen = BTreeSet::new();
+        let mut out = String::with_capacity(s.len());
         for t in s.split_ascii_whitespace() {
-            if !out.contains(&t) {
-                out.push(t);
+            if seen.insert(t) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(t);
             }
         }
-        let mut s = String::new();
-        for t in out {
-            if !s.is_empty() {
-                s.push(' ');
-            }
-            s.push_str(t);
-        }
-        Scope(s)
+        Scope(out)
     }
     /// The normalized scope string.
     pub fn as_str(&self) -> &str {
@@ -220,5 +267,17 @@ impl Scope {
     /// Whether one scope token is present.
     pub fn contains(&self, token: &str) -> bool {
         self.0.split(' ').any(|t| t == token)
+    }
+}
+
+impl From<String> for Scope {
+    fn from(s: String) -> Self {
+        Scope::parse(&s)
+    }
+}
+
+impl From<Scope> for String {
+    fn from(s: Scope) -> Self {
+        s.0
     }
 }

@@ -6,10 +6,12 @@
 use core::future::Future;
 use std::borrow::Cow;
 
-use super::{discover, Http, Platform, Store, SESSION_KEY};
+use super::{discover, store_session, Http, Platform, SessionOf, Store};
 use crate::core::binding::{AuthMethod, Binding};
-use crate::core::json::Obj;
-use crate::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, MAX_ASSERTION_LIFETIME};
+use crate::core::jwt::{
+    assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, ExportedJwk,
+    MAX_ASSERTION_LIFETIME,
+};
 use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
 use crate::core::session::Session;
 use crate::core::config::{Options, ServerEntry};
@@ -23,8 +25,8 @@ pub trait Keys {
     type Pair;
     /// Generates a key pair for `alg`.
     fn generate(&self, alg: Alg) -> impl Future<Output = Result<Self::Pair>>;
-    /// The public key as exported (a JWK object).
-    fn public_jwk(&self, pair: &Self::Pair) -> impl Future<Output = Result<Obj>>;
+    /// The public key as exported (a JWK).
+    fn public_jwk(&self, pair: &Self::Pair) -> impl Future<Output = Result<ExportedJwk>>;
     /// Signs `data`; the signature in JWS form.
     fn sign(&self, pair: &Self::Pair, alg: Alg, data: &[u8]) -> impl Future<Output = Result<Vec<u8>>>;
 }
@@ -113,12 +115,12 @@ pub async fn acting_client<'a>(identity: &impl Identity, opts: &Options, server:
 /// code shipped to patients' browsers: with `client_secret_basic` (seed 003), or with a client
 /// assertion from this browser's registered key (SMART Backend Services) when
 /// `opts.use_registration`. The session is not stored; there is no refresh token.
-pub async fn client_credentials(
-    http: &impl Http,
+pub async fn client_credentials<H: Http>(
+    http: &H,
     identity: &impl Identity,
     opts: &Options,
     now: u64,
-) -> Result<Session> {
+) -> Result<SessionOf<H>> {
     let (server, _) = opts.select(None)?;
     let server = acting_client(identity, opts, server).await?;
     let config = discover(http, &server.iss).await?;
@@ -126,7 +128,8 @@ pub async fn client_credentials(
     let assertion = identity.assertion(&binding).await?;
     let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
     let resp = http.send(&client_credentials_request(&binding.token_endpoint, auth, &server.scope)).await?;
-    Ok(Session::from_token(binding, &server.scope, parse_token_response(resp.status, &resp.body)?, now))
+    let t = parse_token_response(resp.status, &resp.body)?;
+    Ok(Session::from_token(binding, &server.scope, t, resp.body, now))
 }
 
 /// Signs an RFC 7523 assertion for `record`'s client: five minutes, a fresh `jti`.
@@ -139,7 +142,7 @@ pub async fn sign_assertion<K: Keys>(
 ) -> Result<String> {
     let b = &record.binding;
     let claims = assertion_claims(&b.client_id, &b.token_endpoint, &platform.random32()?, now, MAX_ASSERTION_LIFETIME);
-    let input = signing_input(record.alg, &record.kid, &claims);
+    let input = signing_input(record.alg, &record.kid, &claims, platform);
     let signature = keys.sign(pair, record.alg, input.as_bytes()).await?;
     compact(record.alg, &input, &signature)
 }
@@ -147,21 +150,21 @@ pub async fn sign_assertion<K: Keys>(
 /// Registers a new key for this browser with the server of `session`, a public-client launch whose
 /// access token is the initial access token (RFC 7591 §3; used here once, kept in memory only).
 /// The record and key pair are stored for the server.
-pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>>(
+pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
     http: &impl Http,
     keys: &K,
     registrations: &R,
     platform: &impl Platform,
-    session: &Session,
+    session: &Session<B>,
     alg: Alg,
 ) -> Result<RegistrationRecord> {
     let b = &session.binding;
     let config = discover(http, &b.iss).await?;
     let endpoint = config.registration_endpoint.ok_or(Error::RegistrationUnsupported)?;
     let pair = keys.generate(alg).await?;
-    let public = public_jwk(alg, &keys.public_jwk(&pair).await?)?;
-    let kid = kid_from_digest(&platform.sha256(thumbprint_input(alg, &public).as_bytes()).await?);
-    let req = registration_request(&endpoint, &session.access_token, &b.client_id, &registered_jwk(alg, &public, &kid));
+    let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
+    let kid = kid_from_digest(&platform.sha256(thumbprint_input(&public, platform).as_bytes()).await?);
+    let req = registration_request(&endpoint, &session.access_token, &b.client_id, &registered_jwk(alg, &public, &kid), platform);
     let resp = http.send(&req).await?;
     let registered = parse_registration_response(resp.status, &resp.body)?;
     let now = platform.now();
@@ -186,14 +189,14 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>>(
 /// A new access token for a key-bound session: the refresh-token grant with a client assertion
 /// (SMART confidential-asymmetric, seed 004 step 3b) when there is a refresh token, otherwise a new
 /// JWT bearer grant (step 3a).
-pub async fn refresh_key_bound<K: Keys, R: Registrations<Pair = K::Pair>>(
-    http: &impl Http,
+pub async fn refresh_key_bound<H: Http, K: Keys, R: Registrations<Pair = K::Pair>>(
+    http: &H,
     keys: &K,
     registrations: &R,
     platform: &impl Platform,
     store: &impl Store,
-    session: &Session,
-) -> Result<Session> {
+    session: &SessionOf<H>,
+) -> Result<SessionOf<H>> {
     if session.refresh_token.is_none() {
         return jwt_bearer_sign_in(http, keys, registrations, platform, store, &session.binding.iss).await;
     }
@@ -202,22 +205,23 @@ pub async fn refresh_key_bound<K: Keys, R: Registrations<Pair = K::Pair>>(
 
 /// Signs in without the user: the JWT bearer grant (RFC 7523 §2.1) with the stored registration
 /// for `iss`. The new session is stored for the tab; the record's last use is updated.
-pub async fn jwt_bearer_sign_in<K: Keys, R: Registrations<Pair = K::Pair>>(
-    http: &impl Http,
+pub async fn jwt_bearer_sign_in<H: Http, K: Keys, R: Registrations<Pair = K::Pair>>(
+    http: &H,
     keys: &K,
     registrations: &R,
     platform: &impl Platform,
     store: &impl Store,
     iss: &FhirBase,
-) -> Result<Session> {
+) -> Result<SessionOf<H>> {
     let (mut record, pair) = registration(registrations, iss).await?;
     let now = platform.now();
     let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
     let b = &record.binding;
     let resp = http.send(&jwt_bearer_request(&b.token_endpoint, &b.client_id, &assertion)).await?;
-    let session = Session::from_token(b.clone(), &record.scope, parse_token_response(resp.status, &resp.body)?, now);
+    let t = parse_token_response(resp.status, &resp.body)?;
+    let session = Session::from_token(b.clone(), &record.scope, t, resp.body, now);
     record.last_used_at = now;
     registrations.put(&record, &pair).await?;
-    store.set(SESSION_KEY, &session.to_json())?;
+    store_session(store, &session)?;
     Ok(session)
 }

@@ -4,10 +4,14 @@
 
 use core::future::Future;
 
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
 use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use crate::core::callback::parse_callback;
 use crate::core::config::{ehr_launch_params, Options};
 use crate::core::discovery::{discovery_request, parse_smart_configuration, SmartConfiguration};
+use crate::core::doc::{Body, JsonText};
 use crate::core::http::HttpRequest;
 use crate::core::session::Session;
 use crate::core::token::{code_request, parse_token_response};
@@ -20,11 +24,11 @@ pub use identity::{Identity, Keys, NoIdentity, Registrations};
 
 /// The parts of an HTTP response the protocol reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct HttpResponse {
+pub struct HttpResponse<B> {
     /// Status code (0 for a refused redirect).
     pub status: u16,
-    /// Body text.
-    pub body: String,
+    /// The body, parsed as JSON by the platform (the empty object when it is not JSON).
+    pub body: B,
     /// `WWW-Authenticate`, when the server exposed it.
     pub www_authenticate: Option<String>,
     /// The request was answered with a redirect, which was not followed.
@@ -33,24 +37,27 @@ pub struct HttpResponse {
 
 /// Sends one request, never following redirects.
 pub trait Http {
-    /// Sends `req`; network failure is [`Error::Network`].
-    fn send(&self, req: &HttpRequest) -> impl Future<Output = Result<HttpResponse>>;
+    /// The platform's parsed response body.
+    type Body: Body + Serialize + DeserializeOwned;
+    /// Sends `req`; network failure is [`Error::Network`]. A body larger than `req.expect`'s limit
+    /// is [`Error::ResponseTooLarge`], refused before it is read into memory.
+    fn send(&self, req: &HttpRequest) -> impl Future<Output = Result<HttpResponse<Self::Body>>>;
 }
 
-/// String key/value storage scoped to the browser tab (`sessionStorage`).
+/// Storage of records scoped to the browser tab (`sessionStorage`), as JSON.
 pub trait Store {
-    /// Reads a key.
-    fn get(&self, key: &str) -> Result<Option<String>>;
-    /// Writes a key.
-    fn set(&self, key: &str, value: &str) -> Result<()>;
+    /// Reads a record; one that does not decode as `T` is [`Error::Storage`].
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>>;
+    /// Writes a record.
+    fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<()>;
     /// Deletes a key.
     fn remove(&self, key: &str) -> Result<()>;
     /// All keys.
     fn keys(&self) -> Result<Vec<String>>;
 }
 
-/// Randomness, SHA-256 and the clock.
-pub trait Platform {
+/// Randomness, SHA-256, the clock, and JSON text.
+pub trait Platform: JsonText {
     /// 32 bytes from a CSPRNG.
     fn random32(&self) -> Result<[u8; 32]>;
     /// SHA-256 of `data`.
@@ -70,13 +77,13 @@ pub async fn discover(http: &impl Http, iss: &FhirBase) -> Result<SmartConfigura
     parse_smart_configuration(iss, resp.status, &resp.body)
 }
 
+/// The session type of an [`Http`] implementation.
+pub type SessionOf<H> = Session<<H as Http>::Body>;
+
 /// Drops launch records that are expired or unreadable.
 fn purge_launches(store: &impl Store, now: u64) -> Result<()> {
     for key in store.keys()?.into_iter().filter(|k| k.starts_with(LAUNCH_PREFIX)) {
-        let stale = match store.get(&key)? {
-            Some(s) => LaunchRecord::from_json(&s).map_or(true, |r| r.expired(now)),
-            None => false,
-        };
+        let stale = store.get::<LaunchRecord>(&key).map_or(true, |r| r.is_some_and(|r| r.expired(now)));
         if stale {
             store.remove(&key)?;
         }
@@ -105,12 +112,12 @@ pub async fn begin_launch(
     let now = platform.now();
     purge_launches(store, now)?;
     let req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
-    store.set(&crate::core::cat(&[LAUNCH_PREFIX, req.state.as_str()]), &req.record.to_json())?;
+    store.set(&crate::core::cat(&[LAUNCH_PREFIX, req.state.as_str()]), &req.record)?;
     Ok(req.url)
 }
 
 /// The client secret the configuration holds for a session's server and client, if any.
-pub fn secret_for<'a>(opts: Option<&'a Options>, session: &Session) -> Option<&'a ClientSecret> {
+pub fn secret_for<'a, B>(opts: Option<&'a Options>, session: &Session<B>) -> Option<&'a ClientSecret> {
     opts?.entry_for(&session.binding.iss, &session.binding.client_id)?.client_secret.as_ref()
 }
 
@@ -118,19 +125,19 @@ pub fn secret_for<'a>(opts: Option<&'a Options>, session: &Session) -> Option<&'
 /// (single use, whatever happens next), the response is checked against it, and the code is
 /// exchanged. The session is not stored here: the caller keeps it ([`store_session`]) or, when
 /// its token is only an initial access token for registration, keeps it in memory.
-pub async fn complete_launch(
-    http: &impl Http,
+pub async fn complete_launch<H: Http>(
+    http: &H,
     store: &impl Store,
     identity: &impl Identity,
     opts: Option<&Options>,
     page_url: &str,
     now: u64,
-) -> Result<Session> {
+) -> Result<SessionOf<H>> {
     let callback = parse_callback(page_url)?;
     let key = crate::core::cat(&[LAUNCH_PREFIX, callback.state.as_str()]);
-    let stored = store.get(&key)?.ok_or(Error::UnknownState)?;
+    let stored = store.get::<LaunchRecord>(&key);
     store.remove(&key)?;
-    let record = LaunchRecord::from_json(&stored)?;
+    let record = stored?.ok_or(Error::UnknownState)?;
     if record.expired(now) {
         return Err(Error::UnknownState);
     }
@@ -140,33 +147,34 @@ pub async fn complete_launch(
     let assertion = identity.assertion(b).await?;
     let auth = b.client_auth(secret, assertion.as_deref())?;
     let resp = http.send(&code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier)).await?;
-    Ok(Session::from_code_exchange(&record, parse_token_response(resp.status, &resp.body)?, now))
+    let t = parse_token_response(resp.status, &resp.body)?;
+    Ok(Session::from_code_exchange(&record, t, resp.body, now))
 }
 
 /// Keeps the session for this tab, so a reload restores it.
-pub fn store_session(store: &impl Store, session: &Session) -> Result<()> {
-    store.set(SESSION_KEY, &session.to_json())
+pub fn store_session<B: Body + Serialize>(store: &impl Store, session: &Session<B>) -> Result<()> {
+    store.set(SESSION_KEY, session)
 }
 
 /// The tab's stored session, if any.
-pub fn restore_session(store: &impl Store) -> Result<Option<Session>> {
-    store.get(SESSION_KEY)?.map(|s| Session::from_json(&s)).transpose()
+pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store) -> Result<Option<Session<B>>> {
+    store.get(SESSION_KEY)
 }
 
 /// Refreshes the session's access token and stores the result; a key-bound client signs a fresh
 /// client assertion for it (seed 004 step 3b: on every refresh).
-pub async fn refresh(
-    http: &impl Http,
+pub async fn refresh<H: Http>(
+    http: &H,
     store: &impl Store,
     identity: &impl Identity,
-    session: &Session,
+    session: &SessionOf<H>,
     secret: Option<&ClientSecret>,
     now: u64,
-) -> Result<Session> {
+) -> Result<SessionOf<H>> {
     let assertion = identity.assertion(&session.binding).await?;
     let resp = http.send(&session.refresh_request(secret, assertion.as_deref())?).await?;
     let mut next = session.clone();
-    next.apply_refresh(parse_token_response(resp.status, &resp.body)?, now);
-    store.set(SESSION_KEY, &next.to_json())?;
+    next.apply_refresh(parse_token_response(resp.status, &resp.body)?, &resp.body, now);
+    store_session(store, &next)?;
     Ok(next)
 }

@@ -1,22 +1,77 @@
-//! `fetch` behind [`Http`]. Redirects are never followed (`redirect: "manual"`): a token or a
-//! token request must not travel to a URL the core did not check. Nothing goes through the HTTP
-//! cache (`cache: "no-store"`): patient data and tokens stay out of the browser's disk cache.
+//! HTTP through gloo-net behind [`Http`]. Redirects are never followed (`redirect: "manual"`): a
+//! token or a token request must not travel to a URL the core did not check. Nothing goes through
+//! the HTTP cache (`cache: "no-store"`): patient data and tokens stay out of the browser's disk
+//! cache.
+//!
+//! gloo-net's request builder re-serializes the URL: a query already in the URL would come back
+//! with a trailing `&`. So the query is handed to the builder as pairs (`.query()`, which writes
+//! them as `URLSearchParams` does, the same serialization the core approved), and the request goes
+//! to exactly the URL the core checked.
+//!
+//! A protocol response (discovery, token, registration) is refused when its `Content-Length`, or
+//! the bytes read so far without one, pass the limit the core set: the body never enters wasm
+//! memory (it is read and parsed by the browser, then decoded from the JS value).
 
-use wasm_bindgen::{JsCast, JsValue};
+use gloo_net::http::{Headers, Method, RequestBuilder};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Headers, Request, RequestCache, RequestInit, RequestMode, RequestRedirect, Response, ResponseType};
+use web_sys::{RequestCache, RequestMode, RequestRedirect, Response, ResponseType};
 
-use super::{js_message, window};
+use super::js_message;
+use super::json::JsBody;
 use crate::core::http::HttpRequest;
 use crate::core::{Error, Result};
 use crate::driver::{Http, HttpResponse};
 
-/// The browser's `fetch`.
+/// The browser's `fetch`, through gloo-net.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Fetch;
 
 fn network(v: JsValue) -> Error {
     Error::Network { message: js_message(&v) }
+}
+
+fn gloo(e: gloo_net::Error) -> Error {
+    match e {
+        gloo_net::Error::JsError(j) => Error::Network { message: crate::core::cat(&[&j.name, ": ", &j.message]) },
+        gloo_net::Error::GlooError(message) => Error::Network { message },
+    }
+}
+
+#[wasm_bindgen(inline_js = r#"
+// The body of `response`, at most `limit` bytes, parsed as JSON: `{ v }` (v undefined when the body
+// is not JSON), or null when the body is larger than `limit` (the stream is cancelled there).
+export async function readCapped(response, limit) {
+  const body = response.body;
+  if (!body) return { v: undefined };
+  const reader = body.getReader();
+  const parts = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) { reader.cancel().catch(() => {}); return null; }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.byteLength; }
+  try { return { v: JSON.parse(new TextDecoder().decode(all)) }; } catch { return { v: undefined }; }
+}
+// The body for JavaScript as it is: parsed JSON, null when empty, the text when it is not JSON.
+export async function bodyValue(response) {
+  const text = await response.text();
+  if (text === '') return null;
+  try { return JSON.parse(text); } catch { return text; }
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = readCapped)]
+    fn read_capped(response: &Response, limit: f64) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = bodyValue)]
+    fn body_value(response: &Response) -> js_sys::Promise;
 }
 
 /// A response whose body has not been read: the FHIR path hands it to JavaScript as it is.
@@ -30,12 +85,6 @@ pub struct Unread {
     response: Response,
 }
 
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    fn json_parse(text: &JsValue) -> core::result::Result<JsValue, JsValue>;
-}
-
 impl Unread {
     /// The body for JavaScript, never copied into wasm memory: parsed JSON, `null` when empty, the
     /// text when it is not JSON.
@@ -43,32 +92,54 @@ impl Unread {
         if self.redirected {
             return Ok(JsValue::NULL);
         }
-        let text = JsFuture::from(self.response.text().map_err(network)?).await.map_err(network)?;
-        if text.as_string().is_some_and(|s| s.is_empty()) {
-            return Ok(JsValue::NULL);
+        JsFuture::from(body_value(&self.response)).await.map_err(network)
+    }
+
+    /// The body parsed as JSON, refused past `limit` bytes (checked on `Content-Length` first).
+    async fn json_capped(&self, what: crate::core::error::What, limit: usize) -> Result<JsBody> {
+        let too_large = || Error::ResponseTooLarge { what, limit };
+        let declared = self.response.headers().get("Content-Length").ok().flatten();
+        if declared.and_then(|n| n.trim().parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
+            if let Some(body) = self.response.body() {
+                let _ = body.cancel();
+            }
+            return Err(too_large());
         }
-        Ok(json_parse(&text).unwrap_or(text))
+        let read = JsFuture::from(read_capped(&self.response, limit as f64)).await.map_err(network)?;
+        if read.is_null() {
+            return Err(too_large());
+        }
+        // `undefined` when the body is not JSON: it decodes as no document.
+        Ok(JsBody(js_sys::Reflect::get(&read, &JsValue::from_str("v")).unwrap_or(JsValue::UNDEFINED)))
     }
 }
 
 impl Fetch {
     /// Sends `req` and returns the response with its body unread.
     pub async fn send_unread(&self, req: &HttpRequest) -> Result<Unread> {
-        let headers = Headers::new().map_err(network)?;
+        let invalid = |r| Error::InvalidOption { option: "request".into(), reason: r };
+        let mut url = url::Url::parse(&req.url).map_err(|_| Error::InvalidUrl { what: "request URL", url: req.url.clone() })?;
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        url.set_query(None);
+        let method = Method::from_bytes(req.method.as_bytes()).map_err(|_| invalid("has an invalid method"))?;
+        // web-sys Headers, whose errors are caught (gloo's `header()` would throw on a bad value).
+        let headers = web_sys::Headers::new().map_err(network)?;
         for (name, value) in &req.headers {
             headers.set(name, value).map_err(network)?;
         }
-        let init = RequestInit::new();
-        init.set_method(&req.method);
-        init.set_mode(RequestMode::Cors);
-        init.set_redirect(RequestRedirect::Manual);
-        init.set_cache(RequestCache::NoStore);
-        init.set_headers(&headers);
-        if let Some(body) = &req.body {
-            init.set_body(&JsValue::from_str(body));
+        let builder = RequestBuilder::new(url.as_str())
+            .method(method)
+            .mode(RequestMode::Cors)
+            .redirect(RequestRedirect::Manual)
+            .cache(RequestCache::NoStore)
+            .headers(Headers::from_raw(headers))
+            .query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let request = match &req.body {
+            Some(body) => builder.body(body.as_str()),
+            None => builder.build(),
         }
-        let request = Request::new_with_str_and_init(&req.url, &init).map_err(network)?;
-        let response: Response = JsFuture::from(window()?.fetch_with_request(&request)).await.map_err(network)?.unchecked_into();
+        .map_err(gloo)?;
+        let response: Response = request.send().await.map_err(gloo)?.into();
         let redirected = response.type_() == ResponseType::Opaqueredirect;
         Ok(Unread {
             status: if redirected { 0 } else { response.status() },
@@ -80,13 +151,12 @@ impl Fetch {
 }
 
 impl Http for Fetch {
-    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
+    type Body = JsBody;
+
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse<JsBody>> {
         let r = self.send_unread(req).await?;
-        let body = if r.redirected {
-            String::new()
-        } else {
-            JsFuture::from(r.response.text().map_err(network)?).await.map_err(network)?.as_string().unwrap_or_default()
-        };
+        let (what, limit) = req.expect;
+        let body = if r.redirected { JsBody::default() } else { r.json_capped(what, limit).await? };
         Ok(HttpResponse { status: r.status, body, www_authenticate: r.www_authenticate, redirected: r.redirected })
     }
 }

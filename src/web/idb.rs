@@ -1,11 +1,13 @@
 //! IndexedDB behind [`Registrations`]: one entry per FHIR server, `{ iss, record, keys }`, where
-//! `record` is the core's JSON text and `keys` the `CryptoKeyPair` itself — stored by structured
-//! clone, so the private key is never exported. Database `smart-wasm`, store `registrations`.
+//! `record` is the core's record (a plain object made by serde-wasm-bindgen) and `keys` the
+//! `CryptoKeyPair` itself — stored by structured clone, so the private key is never exported.
+//! Database `smart-wasm`, store `registrations`.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::js_message;
+use super::json::{from_js, to_js};
 use super::keys::KeyPair;
 use crate::core::registration::RegistrationRecord;
 use crate::core::types::FhirBase;
@@ -32,7 +34,7 @@ export const all = () => run('readonly', (s) => s.getAll());
 export const field = (entry, name) => entry == null ? undefined : entry[name];
 "#)]
 extern "C" {
-    fn put(iss: &str, record: &str, keys: &JsValue) -> js_sys::Promise;
+    fn put(iss: &str, record: &JsValue, keys: &JsValue) -> js_sys::Promise;
     fn get(iss: &str) -> js_sys::Promise;
     fn remove(iss: &str) -> js_sys::Promise;
     fn all() -> js_sys::Promise;
@@ -44,7 +46,7 @@ fn storage_err(e: JsValue) -> Error {
 }
 
 fn record_of(entry: &JsValue) -> Result<RegistrationRecord> {
-    RegistrationRecord::from_json(&field(entry, "record").as_string().unwrap_or_default())
+    from_js(field(entry, "record")).ok_or_else(|| Error::Storage { message: "stored registration is malformed".into() })
 }
 
 /// The browser's IndexedDB.
@@ -55,7 +57,7 @@ impl Registrations for IndexedDb {
     type Pair = KeyPair;
 
     async fn put(&self, record: &RegistrationRecord, pair: &KeyPair) -> Result<()> {
-        JsFuture::from(put(record.iss().as_str(), &record.to_json(), &pair.0)).await.map(|_| ()).map_err(storage_err)
+        JsFuture::from(put(record.iss().as_str(), &to_js(record), &pair.0)).await.map(|_| ()).map_err(storage_err)
     }
 
     async fn get(&self, iss: &FhirBase) -> Result<Option<(RegistrationRecord, KeyPair)>> {

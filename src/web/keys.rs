@@ -7,8 +7,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::js_message;
-use crate::core::json::{parse, Obj};
-use crate::core::jwt::Alg;
+use super::json::from_js;
+use crate::core::jwt::{Alg, ExportedJwk};
 use crate::core::{Error, Result};
 use crate::driver::Keys;
 
@@ -19,7 +19,7 @@ const params = (alg) => alg === 'ES384'
       hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
 // extractable=false applies to the private key; a public key is always exportable.
 export const generate = (alg) => crypto.subtle.generateKey(params(alg), false, ['sign', 'verify']);
-export const exportPublic = async (pair) => JSON.stringify(await crypto.subtle.exportKey('jwk', pair.publicKey));
+export const exportPublic = (pair) => crypto.subtle.exportKey('jwk', pair.publicKey);
 export const sign = async (pair, alg, data) =>
   new Uint8Array(await crypto.subtle.sign(params(alg), pair.privateKey, data));
 "#)]
@@ -49,12 +49,9 @@ impl Keys for WebCryptoKeys {
         JsFuture::from(generate(alg.name())).await.map(KeyPair).map_err(crypto_err)
     }
 
-    async fn public_jwk(&self, pair: &KeyPair) -> Result<Obj> {
-        let text = JsFuture::from(export_public(&pair.0)).await.map_err(crypto_err)?;
-        parse(&text.as_string().unwrap_or_default())
-            .ok()
-            .and_then(|v| v.as_object().cloned())
-            .ok_or_else(|| Error::Crypto { message: "exported key is not a JWK".into() })
+    async fn public_jwk(&self, pair: &KeyPair) -> Result<ExportedJwk> {
+        let jwk = JsFuture::from(export_public(&pair.0)).await.map_err(crypto_err)?;
+        from_js(jwk).ok_or_else(|| Error::Crypto { message: "exported key is not a JWK".into() })
     }
 
     async fn sign(&self, pair: &KeyPair, alg: Alg, data: &[u8]) -> Result<Vec<u8>> {

@@ -6,6 +6,7 @@ pub mod fetch;
 pub mod idb;
 #[cfg(feature = "identity")]
 pub mod keys;
+pub mod json;
 pub mod platform;
 pub mod storage;
 

@@ -1,11 +1,13 @@
 //! Randomness (`crypto.getRandomValues` through getrandom), SHA-256 (`crypto.subtle.digest`) and
-//! the clock (`Date.now`) behind [`Platform`]. No crypto is implemented in this crate.
+//! the clock (`Date.now`) behind [`Platform`], and JSON text by `JSON.stringify`. No crypto is implemented in this crate.
 
 use js_sys::{ArrayBuffer, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use super::json::BrowserJson;
 use super::{js_message, window};
+use crate::core::doc::JsonText;
 use crate::core::{Error, Result};
 use crate::driver::Platform;
 
@@ -40,5 +42,11 @@ impl Platform for Browser {
 
     fn now(&self) -> u64 {
         (js_sys::Date::now() / 1000.0) as u64
+    }
+}
+
+impl JsonText for Browser {
+    fn json<T: serde::Serialize>(&self, value: &T) -> String {
+        BrowserJson.json(value)
     }
 }

@@ -1,6 +1,13 @@
-//! `sessionStorage` behind [`Store`]: scoped to the tab, gone when it closes. Nothing of this crate
-//! is ever written to `localStorage`.
+//! `sessionStorage` behind [`Store`]: scoped to the tab, gone when it closes. Records are written
+//! with `JSON.stringify` and read with `JSON.parse`. Nothing of this crate is ever written to
+//! `localStorage`.
 
+use js_sys::JSON;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use super::json::{from_js, stringify};
 use super::{js_message, window};
 use crate::core::{Error, Result};
 use crate::driver::Store;
@@ -12,20 +19,30 @@ pub struct SessionStore;
 fn storage() -> Result<web_sys::Storage> {
     window()?
         .session_storage()
-        .map_err(|e| Error::Storage { message: js_message(&e) })?
+        .map_err(fail)?
         .ok_or_else(|| Error::Storage { message: "sessionStorage is not available".into() })
 }
 
-fn fail(e: wasm_bindgen::JsValue) -> Error {
+fn fail(e: JsValue) -> Error {
     Error::Storage { message: js_message(&e) }
 }
 
-impl Store for SessionStore {
-    fn get(&self, key: &str) -> Result<Option<String>> {
+impl SessionStore {
+    /// The text stored under `key`.
+    pub fn get_text(&self, key: &str) -> Result<Option<String>> {
         storage()?.get_item(key).map_err(fail)
     }
-    fn set(&self, key: &str, value: &str) -> Result<()> {
-        storage()?.set_item(key, value).map_err(fail)
+}
+
+impl Store for SessionStore {
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let Some(text) = self.get_text(key)? else { return Ok(None) };
+        let value = JSON::parse(&text).unwrap_or(JsValue::UNDEFINED);
+        from_js(value).map(Some).ok_or_else(|| Error::Storage { message: crate::core::cat(&["stored ", key, " is malformed"]) })
+    }
+    fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        let text = stringify(value).ok_or_else(|| Error::Storage { message: "record is not JSON".into() })?;
+        storage()?.set_item(key, &text).map_err(fail)
     }
     fn remove(&self, key: &str) -> Result<()> {
         storage()?.remove_item(key).map_err(fail)

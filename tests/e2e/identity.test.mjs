@@ -85,7 +85,7 @@ for (const alg of ['ES384', 'RS384']) {
     // its Bearer) and never written to web storage; the tab's session holds the JWT bearer token.
     const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('smart-wasm:session')));
     assert.equal(jose.decodeJwt(session.accessToken).jti, bearer.jti);
-    assert.equal(session.clientId, reg.clientId);
+    assert.equal(session.binding.clientId, reg.clientId);
     assert.equal(jose.decodeJwt(sent.launchToken).jti, code.jti);
     const written = await page.evaluate(() => JSON.parse(window.name || '[]'));
     assert.ok(written.some((v) => v.includes(session.accessToken)), 'the recorder saw the session being stored');
@@ -253,7 +253,8 @@ async function forgeAssertions() {
       r.onsuccess = () => { const g = r.result.transaction('registrations').objectStore('registrations').getAll(); g.onsuccess = () => resolve(g.result[0]); g.onerror = reject; };
       r.onerror = reject;
     });
-    const rec = JSON.parse(entry.record);
+    const { binding, kid } = entry.record;
+    const rec = { ...binding, kid };
     const b64 = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     const text = (o) => b64(new TextEncoder().encode(JSON.stringify(o)));
     const sign = async (key, claims) => {

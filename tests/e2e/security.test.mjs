@@ -80,3 +80,24 @@ test('an EHR launch from a configured server sends launch and completes', async 
   assert.equal(q.get('aud'), FHIR);
   assert.ok(q.get('scope').split(' ').includes('launch'), 'launch scope added for an EHR launch');
 });
+
+test('an option this library does not know is refused by name, not ignored', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  const result = await page.evaluate(async (fhir) => {
+    const SMART = await import('smart-wasm');
+    const base = { iss: fhir, clientId: 'demo-public', scope: 'openid', redirectUri: `${location.origin}/index.html`, noRedirect: true };
+    const refused = await SMART.authorize({ ...base, privateJwk: { kty: 'EC' } }).then(() => null, (e) => ({ code: e.code, message: e.message }));
+    const nested = await SMART.authorize({ servers: [{ iss: fhir, clientId: 'demo-public', clientSecrets: 'x' }], scope: 'openid', noRedirect: true })
+      .then(() => null, (e) => e.message);
+    const notObject = await SMART.authorize('http://example.org').then(() => null, (e) => e.code);
+    const accepted = await SMART.authorize(base);
+    return { refused, nested, notObject, accepted };
+  }, FHIR);
+  assert.equal(result.refused.code, 'invalid_option');
+  assert.match(result.refused.message, /privateJwk/);
+  assert.match(result.nested, /servers\[0\]\.clientSecrets/);
+  assert.equal(result.notObject, 'invalid_option');
+  assert.ok(result.accepted.startsWith(`${AS}/auth?`), 'the same options without the unknown name launch');
+  assert.equal((await storage(page)).launches, 1, 'only the accepted call started a launch');
+});

@@ -22,11 +22,30 @@ export function controlRoutes(app, { seenTokens, config }) {
   });
   // For the fetch adapter's tests: what arrived, and a redirect that must not be followed.
   app.all('/_sandbox/echo', express.text({ type: '*/*' }), (req, res) => {
-    res.json({ method: req.method, body: typeof req.body === 'string' ? req.body : '', headers: {
+    res.json({ method: req.method, url: req.originalUrl, body: typeof req.body === 'string' ? req.body : '', headers: {
       authorization: req.get('authorization') ?? null, 'content-type': req.get('content-type') ?? null,
       accept: req.get('accept') ?? null, 'epic-client-id': req.get('epic-client-id') ?? null } });
   });
   app.get('/_sandbox/redirect', (req, res) => res.redirect(302, '/_sandbox/echo'));
+  // For the size limits: a JSON object of `bytes` bytes, with Content-Length (`declared=1`) or
+  // streamed in chunks without one (the client must stop reading at its limit).
+  app.get('/_sandbox/big', async (req, res) => {
+    const bytes = Math.max(16, Number(req.query.bytes) || 0);
+    const head = '{"pad":"';
+    const tail = '"}';
+    const fill = bytes - head.length - tail.length;
+    res.status(200).type(req.query['not-json'] ? 'text/plain' : 'application/json');
+    if (req.query.declared) {
+      res.set('Content-Length', String(bytes));
+      return res.end(head + 'x'.repeat(fill) + tail);
+    }
+    res.write(head);
+    const chunk = 'x'.repeat(64 * 1024);
+    for (let left = fill; left > 0 && !res.destroyed; left -= chunk.length) {
+      if (!res.write(chunk.slice(0, Math.min(chunk.length, left)))) await new Promise((r) => res.once('drain', r));
+    }
+    res.end(tail);
+  });
   app.post('/_sandbox/revoke', (req, res) => {
     for (const jti of seenTokens.keys()) seenTokens.set(jti, 'revoked');
     res.json({ revoked: seenTokens.size });

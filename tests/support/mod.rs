@@ -9,10 +9,13 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use smart_wasm::core::config::OptionsDoc;
+use smart_wasm::core::doc::{Body, JsonText};
 use smart_wasm::core::http::HttpRequest;
-use smart_wasm::core::json::parse;
-use smart_wasm::core::Result;
+use smart_wasm::core::{Error, Result};
 use smart_wasm::driver::{Http, HttpResponse, Platform, Store};
 
 pub const FHIR: &str = "https://ehr.example.org/fhir/R4";
@@ -27,8 +30,56 @@ pub fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
+/// A parsed body, as the browser's `JSON.parse` would give it (serde_json here); text that is not
+/// JSON becomes `null`, which decodes as no document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Doc(pub serde_json::Value);
+
+impl Default for Doc {
+    fn default() -> Self {
+        Doc(serde_json::json!({}))
+    }
+}
+
+impl Body for Doc {
+    fn decode<T: DeserializeOwned>(&self) -> Option<T> {
+        if self.0.is_object() {
+            serde_json::from_value(self.0.clone()).ok()
+        } else {
+            None
+        }
+    }
+    fn merged(&self, newer: &Self) -> Self {
+        let mut out = self.0.as_object().cloned().unwrap_or_default();
+        for (k, v) in newer.0.as_object().into_iter().flatten() {
+            out.insert(k.clone(), v.clone());
+        }
+        Doc(serde_json::Value::Object(out))
+    }
+}
+
+/// A body from JSON text.
+pub fn j(text: &str) -> Doc {
+    Doc(serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
+}
+
+/// serde_json writes JSON text natively (the browser's `JSON.stringify` in wasm).
+pub struct SerdeJson;
+
+impl JsonText for SerdeJson {
+    fn json<T: Serialize>(&self, value: &T) -> String {
+        serde_json::to_string(value).unwrap()
+    }
+}
+
+/// The options document from JSON text.
+pub fn options_doc(json: &str) -> OptionsDoc {
+    serde_json::from_str(json).unwrap()
+}
+
 pub fn options(json: &str) -> smart_wasm::core::config::Options {
-    smart_wasm::core::config::parse_options(&parse(json).unwrap(), PAGE).unwrap()
+    smart_wasm::core::config::parse_options(&options_doc(json), PAGE).unwrap()
 }
 
 pub fn smart_config() -> String {
@@ -53,23 +104,31 @@ impl FakeHttp {
 }
 
 impl Http for FakeHttp {
-    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse> {
+    type Body = Doc;
+    async fn send(&self, req: &HttpRequest) -> Result<HttpResponse<Doc>> {
         self.sent.borrow_mut().push(req.clone());
         let (status, body) = self.answers.borrow().get(&req.url).cloned().unwrap_or((404, String::new()));
-        Ok(HttpResponse { status, body, www_authenticate: None, redirected: false })
+        let (what, limit) = req.expect;
+        if body.len() > limit {
+            return Err(Error::ResponseTooLarge { what, limit });
+        }
+        Ok(HttpResponse { status, body: j(&body), www_authenticate: None, redirected: false })
     }
 }
 
-/// Fake sessionStorage.
+/// Fake sessionStorage (JSON text by serde_json).
 #[derive(Default)]
 pub struct FakeStore(pub RefCell<BTreeMap<String, String>>);
 
 impl Store for FakeStore {
-    fn get(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.0.borrow().get(key).cloned())
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        match self.0.borrow().get(key) {
+            None => Ok(None),
+            Some(text) => serde_json::from_str(text).map(Some).map_err(|_| Error::Storage { message: format!("stored {key} is malformed") }),
+        }
     }
-    fn set(&self, key: &str, value: &str) -> Result<()> {
-        self.0.borrow_mut().insert(key.into(), value.into());
+    fn set<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+        self.0.borrow_mut().insert(key.into(), serde_json::to_string(value).unwrap());
         Ok(())
     }
     fn remove(&self, key: &str) -> Result<()> {
@@ -93,6 +152,12 @@ impl FakePlatform {
     }
 }
 
+impl JsonText for FakePlatform {
+    fn json<T: Serialize>(&self, value: &T) -> String {
+        SerdeJson.json(value)
+    }
+}
+
 impl Platform for FakePlatform {
     fn random32(&self) -> Result<[u8; 32]> {
         let mut c = self.counter.borrow_mut();
@@ -109,12 +174,12 @@ impl Platform for FakePlatform {
 
 /// The query pairs of a URL, as a map.
 pub fn query(url: &str) -> BTreeMap<String, String> {
-    smart_wasm::core::url::Url::parse(url).unwrap().query_pairs().into_iter().collect()
+    url::Url::parse(url).unwrap().query_pairs().into_owned().collect()
 }
 
 /// The form pairs of a request body, as a map.
 pub fn form(body: &str) -> BTreeMap<String, String> {
-    smart_wasm::core::url::parse_form(body).into_iter().collect()
+    form_urlencoded::parse(body.as_bytes()).into_owned().collect()
 }
 
 /// Deterministic fuzz inputs: `n` variants of the `seeds`, each with 1..=`max_edits` random byte
