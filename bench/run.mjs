@@ -40,14 +40,16 @@ function row(metric, ours, theirs, { fmt = ms, runs = '', lowerIsBetter = true }
 const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
 const read = (...p) => fs.readFileSync(path.join(root, ...p));
 const ourWasm = read('pkg', 'smart_wasm_bg.wasm');
-const ourJs = Buffer.concat([read('pkg', 'smart_wasm.js'), read('pkg', 'index.js'), read('pkg', 'api.js')]);
+const snippets = fs.readdirSync(path.join(root, 'pkg', 'snippets'), { recursive: true }).filter((f) => f.endsWith('.js'));
+const ourJsFiles = [read('pkg', 'smart_wasm.js'), read('pkg', 'index.js'), read('pkg', 'api.js'), ...snippets.map((f) => read('pkg', 'snippets', f))];
+const ourJs = Buffer.concat(ourJsFiles);
 const theirBuild = read('node_modules', 'fhirclient', 'build', 'fhir-client.min.js');
 const esm = await esbuild.build({
   stdin: { contents: "import FHIR from 'fhirclient'; export default FHIR;", resolveDir: root, loader: 'js' },
   bundle: true, format: 'esm', minify: true, platform: 'browser', write: false, logLevel: 'silent',
 });
 const theirEsm = Buffer.from(esm.outputFiles[0].contents);
-const ourGz = gz(ourWasm) + [read('pkg', 'smart_wasm.js'), read('pkg', 'index.js'), read('pkg', 'api.js')].map(gz).reduce((a, b) => a + b);
+const ourGz = gz(ourWasm) + ourJsFiles.map(gz).reduce((a, b) => a + b);
 row('Download, gzip -9: ours (wasm + JS) vs fhirclient.js ESM bundle (esbuild, minified)', ourGz, gz(theirEsm), { fmt: kb, runs: 1 });
 row('Download, gzip -9: ours vs fhirclient.js browser build (fhir-client.min.js)', ourGz, gz(theirBuild), { fmt: kb, runs: 1 });
 row('Download, raw: ours (wasm + JS) vs fhirclient.js ESM bundle', ourWasm.length + ourJs.length, theirEsm.length, { fmt: kb, runs: 1 });
@@ -72,20 +74,45 @@ row('Module start: navigation → library ready (ours: wasm fetched, compiled, i
 
 // ---- ready(): code -> token -> Client, on the redirect page ----
 const pages = { ours: await context.newPage(), fhirclient: await context.newPage() };
+/** A full launch in client `name`'s page (before navigating, `prepare(page)` may route requests);
+ * resolves to the page's `ready()` time. */
+async function launch(name, prepare = async () => {}) {
+  const page = pages[name];
+  await page.goto(PAGES[name]);
+  await ready(page);
+  await prepare(page);
+  await page.evaluate(() => { window.bench.authorize(); });
+  await loginAndConsent(page);
+  await page.waitForURL((u) => u.href.startsWith(PAGES[name]) && u.searchParams.has('code'));
+  await ready(page);
+  return page.evaluate(() => window.readyMs);
+}
 const readyMs = { ours: [], fhirclient: [] };
 for (let i = 0; i < RUNS; i++) {
-  for (const name of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) {
-    const page = pages[name];
-    await page.goto(PAGES[name]);
-    await ready(page);
-    await page.evaluate(() => { window.bench.authorize(); });
-    await loginAndConsent(page);
-    await page.waitForURL((u) => u.href.startsWith(PAGES[name]) && u.searchParams.has('code'));
-    await ready(page);
-    readyMs[name].push(await page.evaluate(() => window.readyMs));
-  }
+  for (const name of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) readyMs[name].push(await launch(name));
 }
 row('ready(): authorization code → token → Client', readyMs.ours, readyMs.fhirclient, { runs: RUNS });
+
+// ---- ready() on a hostile token response: 1 MiB, 100k distinct keys (the token endpoint is
+// answered by the test, so only the parsing differs from the row above) ----
+let hostile = '{"access_token":"x","token_type":"bearer","expires_in":3600,"scope":"openid launch/patient","patient":"amy"';
+for (let i = 0; hostile.length < 1024 * 1024 - 16; i++) hostile += `,"${i.toString(16)}":0`;
+hostile += '}';
+const hostileMs = { ours: [], fhirclient: [] };
+const HOSTILE_RUNS = Math.max(3, Math.round(RUNS / 3));
+for (let i = 0; i < HOSTILE_RUNS; i++) {
+  for (const name of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) {
+    hostileMs[name].push(await launch(name, (page) => page.route('http://127.0.0.1:9000/token', (route) => route.fulfill({
+      status: 200, contentType: 'application/json', body: hostile,
+      headers: { 'Access-Control-Allow-Origin': new URL(PAGES[name]).origin },
+    }))));
+    await pages[name].unrouteAll();
+  }
+}
+// Real sessions again for the rows below (the hostile answer's token is not one).
+for (const name of ['ours', 'fhirclient']) await launch(name);
+row(`ready() on a hostile token response (${(hostile.length / 1024).toFixed(0)} KiB, ${(hostile.match(/,/g).length / 1000).toFixed(0)}k keys): code → Client`,
+  hostileMs.ours, hostileMs.fhirclient, { runs: HOSTILE_RUNS });
 
 // ---- request(): one Patient read, sequential and concurrent, against raw fetch ----
 // Each client against a raw fetch made the way it fetches: ours with `cache: "no-store"` (patient

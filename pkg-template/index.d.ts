@@ -4,9 +4,9 @@
 /** Stable `.code` of every error the library throws. */
 export type ErrorCode =
   // the caller's input
-  | 'invalid_option' // an option is missing, of the wrong type, or invalid
+  | 'invalid_option' // an option is missing, of the wrong type, invalid, or not an option of this library
   | 'iss_not_allowed' // EHR launch `iss` is not one of the configured servers
-  | 'invalid_url' // a URL is not an acceptable absolute http(s) URL
+  | 'invalid_url' // a URL is not an acceptable absolute http(s) URL (non-ASCII hosts included: use their xn-- form)
   | 'insecure_url' // a URL is not https: (loopback http: is allowed)
   | 'url_not_allowed' // client.request() to a URL outside the session's FHIR server
   | 'missing_context' // e.g. client.patient.read() without a patient in context
@@ -70,6 +70,7 @@ export interface ServerOptions {
   redirectUri?: string;
 }
 
+/** Options of `authorize` / `ready` / `init`. A name not listed here is refused with `invalid_option`. */
 export interface AuthorizeOptions {
   /** The servers the app knows. Also the EHR-launch `iss` allow-list. */
   servers?: ServerOptions[];
@@ -146,8 +147,11 @@ export declare class Client {
   protected constructor();
   /**
    * A FHIR request with the Bearer token: a path relative to the FHIR base or an absolute URL under
-   * it. Resolves to the parsed JSON (null for an empty body). Refreshes shortly before expiry and
-   * once on a 401; concurrent callers share one refresh. Redirects are not followed.
+   * it (WHATWG URL rules; a path segment that decodes to a `..` step is refused). Search values may
+   * be written as they are (`identifier=http://h.example/mrn|123`, `name=O'Brien`): the query is
+   * sent form-encoded as `URLSearchParams` writes it, with the same decoded values. Resolves to the
+   * parsed JSON (null for an empty body). Refreshes shortly before expiry and once on a 401;
+   * concurrent callers share one refresh. Redirects are not followed.
    */
   request<T = any>(url: string | (RequestOptions & { url: string }), init?: RequestOptions): Promise<T>;
   /** Refreshes the access token now; resolves to the new state. */

@@ -12,7 +12,7 @@ WASM=target/wasm32-unknown-unknown/release/smart_wasm.wasm
 bindgen() { # out-dir
   wasm-bindgen "$WASM" --target web --out-dir "$1" --out-name smart_wasm --no-typescript \
     --remove-name-section --remove-producers-section
-  node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
     "$1/smart_wasm_bg.wasm" -o "$1/smart_wasm_bg.wasm"
   # Minify the JS glue (export and wasm import names are kept).

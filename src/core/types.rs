@@ -2,7 +2,6 @@
 //! URL is expected, and secrets print as `[redacted]`.
 
 use core::fmt;
-use std::collections::BTreeSet;
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -248,14 +247,20 @@ impl Scope {
     /// Normalizes a scope string; extra whitespace (as in seed 004's `"Patient.read Patient.search "`)
     /// is tolerated.
     pub fn parse(s: &str) -> Self {
-        let mut seen = BTreeSet::new();
+        // The distinct tokens, sorted; each is written the first time it occurs (n log n).
+        let mut distinct: Vec<&str> = s.split_ascii_whitespace().collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let mut written = vec![false; distinct.len()];
         let mut out = String::with_capacity(s.len());
         for t in s.split_ascii_whitespace() {
-            if seen.insert(t) {
-                if !out.is_empty() {
-                    out.push(' ');
+            if let Ok(i) = distinct.binary_search(&t) {
+                if !core::mem::replace(&mut written[i], true) {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.push_str(t);
                 }
-                out.push_str(t);
             }
         }
         Scope(out)

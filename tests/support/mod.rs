@@ -208,3 +208,16 @@ pub fn mutations<'a>(seeds: &'a [&'a str], alphabet: &'a [u8], n: usize, max_edi
         s
     })
 }
+
+/// A hostile token response: about 1 MiB of 100k distinct keys around a valid token; and a scope
+/// of 40k tokens, 30k distinct.
+pub fn hostile_token_response_and_scope() -> (String, String) {
+    let mut body = String::from(r#"{"access_token":"a","token_type":"bearer""#);
+    for i in 0..100_000 {
+        body.push_str(&format!(r#","{i:x}":0"#));
+    }
+    body.push('}');
+    assert!(body.len() <= 1024 * 1024);
+    let scope: Vec<String> = (0..40_000).map(|i| format!("patient/R{}.rs", i % 30_000)).collect();
+    (body, scope.join(" "))
+}
