@@ -30,12 +30,28 @@ export declare class Client extends BaseClient {
   registerDynamicClient(options?: { alg?: 'ES384' | 'RS384' | 'RS256' }): Promise<Registration>;
 }
 
+/** `registerDevice` of `ready()`: `true` (ES384) or the algorithm. */
+export interface RegisterDeviceOption {
+  registerDevice?: boolean | { alg?: 'ES384' | 'RS384' | 'RS256' };
+}
+
+/** `ready()` without the server list (a public client's redirect page needs none). */
+export interface RegisterDeviceOnly extends RegisterDeviceOption {
+  iss?: undefined;
+  fhirServiceUrl?: undefined;
+  servers?: undefined;
+  clientId?: undefined;
+  clientSecret?: undefined;
+  scope?: undefined;
+  redirectUri?: undefined;
+}
+
 /**
  * As in `smart-wasm`; with `registerDevice`, the launch's token is used at once as the one-time
  * initial access token to register this browser (and never stored), and the client returned is the
- * registered one.
+ * registered one. The server options are needed only by a confidential client (its secret).
  */
-export function ready(options?: AuthorizeOptions & { registerDevice?: boolean | { alg?: 'ES384' | 'RS384' | 'RS256' } }): Promise<Client>;
+export function ready(options?: (AuthorizeOptions & RegisterDeviceOption) | RegisterDeviceOnly): Promise<Client>;
 export function init(options: AuthorizeOptions): Promise<Client>;
 /** A later visit: a new access token by the JWT bearer grant, with no login. Throws `no_registration` when there is none. */
 export function resume(options: { iss: string } | { fhirServiceUrl: string } | string): Promise<Client>;

@@ -70,14 +70,9 @@ export interface ServerOptions {
   redirectUri?: string;
 }
 
-/** Options of `authorize` / `ready` / `init`. A name not listed here is refused with `invalid_option`. */
-export interface AuthorizeOptions {
-  /** The servers the app knows. Also the EHR-launch `iss` allow-list. */
-  servers?: ServerOptions[];
-  /** Single-server shorthand, or with `servers`: which server a standalone launch uses. */
-  iss?: string;
-  /** Same as `iss` (fhirclient.js's name). */
-  fhirServiceUrl?: string;
+/** Options every launch shape shares. A name not listed in these types is refused with `invalid_option`. */
+export interface LaunchOptions {
+  /** Defaults for every entry of `servers` (or the single server's values). */
   clientId?: string;
   clientSecret?: string;
   scope?: string;
@@ -93,6 +88,34 @@ export interface AuthorizeOptions {
   /** `smart-wasm/identity`: act as this browser's registered client (confidential-asymmetric). */
   useRegistration?: boolean;
 }
+
+/** One server: its FHIR base (`iss`), client id and scope. */
+export interface SingleServerOptions extends LaunchOptions {
+  iss: string;
+  fhirServiceUrl?: undefined;
+  servers?: undefined;
+  clientId: string;
+  scope: string;
+}
+
+/** One server named by fhirclient.js's `fhirServiceUrl`. */
+export interface FhirServiceUrlOptions extends LaunchOptions {
+  fhirServiceUrl: string;
+  iss?: undefined;
+  servers?: undefined;
+  clientId: string;
+  scope: string;
+}
+
+/** Several servers (also the EHR-launch `iss` allow-list); `iss` / `fhirServiceUrl` picks one for a standalone launch. */
+export interface ServerListOptions extends LaunchOptions {
+  servers: ServerOptions[];
+  iss?: string;
+  fhirServiceUrl?: string;
+}
+
+/** Options of `authorize` / `ready` / `init`. */
+export type AuthorizeOptions = SingleServerOptions | FhirServiceUrlOptions | ServerListOptions;
 
 /** The token response, every field kept (unknown ones too). */
 export interface TokenResponse {

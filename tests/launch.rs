@@ -183,6 +183,13 @@ fn options_are_validated() {
     assert_eq!(err(r#"{"servers":[{"iss":"https://a/x"}],"scope":"s"}"#), Error::InvalidOption { option: "servers[0].clientId".into(), reason: "is required" });
     assert!(matches!(err(r#"{"iss":"http://ehr.example.org/R4","clientId":"a","scope":"s"}"#), Error::InsecureUrl { .. }));
     assert!(matches!(err(r#"{"iss":"https://ehr.example.org/R4?x=1","clientId":"a","scope":"s"}"#), Error::InvalidUrl { .. }));
+    // ready(): the server list is optional; a server option without its server is not.
+    use smart_wasm::core::config::parse_ready_options;
+    assert_eq!(parse_ready_options(&options_doc(r#"{"registerDevice":{"alg":"ES384"}}"#), PAGE).unwrap(), None);
+    assert_eq!(parse_ready_options(&options_doc("{}"), PAGE).unwrap(), None);
+    assert_eq!(parse_ready_options(&options_doc(r#"{"clientId":"x","registerDevice":true}"#), PAGE).unwrap_err().code(), "invalid_option");
+    assert_eq!(parse_ready_options(&options_doc(r#"{"registerDevise":true}"#), PAGE).unwrap_err().code(), "invalid_option");
+    assert!(parse_ready_options(&options_doc(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s"}}"#)), PAGE).unwrap().is_some());
     let o = options(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","redirectUri":"../cb"}}"#));
     assert_eq!(o.servers[0].redirect_uri.as_str(), "https://app.example.org/cb");
 }

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::core::callback::is_callback;
-use crate::core::config::{parse_options, Options, OptionsDoc};
+use crate::core::config::{ehr_launch_params, parse_options, parse_ready_options, Options, OptionsDoc};
 #[cfg(feature = "identity")]
 use {
     crate::driver::Platform,
@@ -196,8 +196,9 @@ fn clean_address_bar(page: &str) {
 /// load of the same tab, returns the stored session's client. `options` (the same object given to
 /// `authorize`) is needed for confidential clients, whose secret is never stored.
 async fn ready(opts: JsValue) -> Result<Client, JsValue> {
-    let (o, doc) = if opts.is_undefined() || opts.is_null() { (None, OptionsDoc::default()) } else { options(&opts).map(|(o, d)| (Some(o), d))? };
     let page = page_url()?;
+    let doc = if opts.is_undefined() || opts.is_null() { OptionsDoc::default() } else { options_doc(&opts)? };
+    let o = parse_ready_options(&doc, &page).map_err(js)?;
     let session = if is_callback(&page) {
         let s = complete_launch(&Fetch, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
@@ -221,10 +222,13 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
 }
 
 /// `ready()` when the page is a redirect or has a session; otherwise `authorize()` (the returned
-/// promise then never settles, as the page navigates away).
+/// promise then never settles, as the page navigates away). An EHR launch (`iss` and `launch` on
+/// the page) always starts a new authorization, whatever session the tab holds: it may be for
+/// another patient.
 async fn init(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
-    if is_callback(&page) || restore_session::<JsBody>(&SessionStore).map_err(js)?.is_some() {
+    let ehr_launch = ehr_launch_params(&page).map_err(js)?.is_some_and(|(_, launch)| launch.is_some_and(|l| !l.is_empty()));
+    if is_callback(&page) || (!ehr_launch && restore_session::<JsBody>(&SessionStore).map_err(js)?.is_some()) {
         return ready(opts).await;
     }
     authorize(opts).await?;

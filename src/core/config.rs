@@ -235,6 +235,19 @@ pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
     })
 }
 
+/// The options of `ready()`: the full options when they name a server (a confidential client's
+/// secret is found there), `None` when they name none (a public client's redirect page needs no
+/// server list: `ready({ registerDevice: true })`). Unknown names are refused either way.
+pub fn parse_ready_options(doc: &OptionsDoc, page_url: &str) -> Result<Option<Options>> {
+    let t = &doc.top;
+    let server_fields = [&t.iss, &t.fhir_service_url, &t.client_id, &t.client_secret, &t.scope, &t.redirect_uri];
+    if matches!(doc.servers, Field::Absent) && server_fields.iter().all(|f| matches!(f, Field::Absent)) {
+        refuse_unknown(&doc.unknown, "")?;
+        return Ok(None);
+    }
+    parse_options(doc, page_url).map(Some)
+}
+
 /// `{ iss, clientId, clientSecret }` for a client that sends HTTP Basic credentials to the FHIR
 /// server itself (seed 002); all three required.
 pub fn parse_basic_client(doc: &OptionsDoc) -> Result<(FhirBase, ClientId, ClientSecret)> {

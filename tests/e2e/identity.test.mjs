@@ -297,3 +297,22 @@ test('assertion faults are invalid_grant, and the client surfaces each as token_
   assert.equal(refused.length, 4);
   assert.ok(refused.every((e) => e.error === 'invalid_grant'));
 });
+
+test("the README's device sign-in call works as printed: ready({ registerDevice: { alg: 'ES384' } })", async () => {
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await page.goto(`${DEMO}/index.html`);
+  await page.evaluate((fhir) => import('smart-wasm/identity').then((S) => S.default.oauth2.authorize({
+    iss: fhir, clientId: 'demo-public', scope: 'openid fhirUser launch/patient patient/Patient.read', redirectUri: `${location.origin}/index.html`,
+  })), FHIR);
+  await loginAndConsent(page);
+  await page.waitForURL((url) => url.origin === DEMO && url.searchParams.has('code'));
+  const result = await page.evaluate(async () => {
+    const SMART = (await import('smart-wasm/identity')).default;
+    const client = await SMART.oauth2.ready({ registerDevice: { alg: 'ES384' } });
+    const [registration] = await SMART.listRegistrations();
+    return { patient: (await client.patient.read()).id, clientId: client.getState().clientId, registered: registration.clientId };
+  });
+  assert.equal(result.patient, 'amy');
+  assert.equal(result.clientId, result.registered, 'the client returned is the registered one');
+  assert.notEqual(result.clientId, 'demo-public');
+});

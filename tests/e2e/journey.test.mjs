@@ -89,4 +89,20 @@ test('init(): authorizes when there is nothing to complete, returns the client w
   const patient = await page.evaluate((o) => import('smart-wasm').then((S) => S.init(o)).then((c) => c.getPatientId()), options);
   assert.equal(patient, 'amy');
   assert.equal((await eventsOf('token')).length, 1);
+
+  // A new EHR launch in the same tab (iss + launch on the page) is a new authorization, not the
+  // stored session for the previous patient.
+  const authorizeUrls = [];
+  page.on('request', (r) => { if (r.url().startsWith(`${AS}/auth?`)) authorizeUrls.push(new URL(r.url())); });
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await page.goto(`${DEMO}/index.html?iss=${encodeURIComponent(FHIR)}&launch=patient-b-context`);
+  await page.evaluate((o) => { import('smart-wasm').then((S) => S.init(o)); }, options);
+  await page.waitForURL(`${AS}/interaction/**`);
+  await page.unrouteAll();
+  assert.equal(authorizeUrls.at(-1).searchParams.get('launch'), 'patient-b-context');
+  await loginAndConsent(page); // still signed in at the authorization server: consent only
+  await page.waitForURL(`${DEMO}/index.html**`);
+  assert.equal((await outcome(page)).error, null);
+  const grants = await eventsOf('token');
+  assert.deepEqual(grants.map((g) => g.grantType), ['authorization_code', 'authorization_code'], 'a second code exchange, for the new launch');
 });

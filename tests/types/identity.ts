@@ -11,3 +11,14 @@ async function device(): Promise<number> {
   return all.length + (p.birthDate ? 1 : 0) + reg.createdAt;
 }
 void device;
+
+async function readyShapes(): Promise<void> {
+  // The README's call: no server options on a public client's redirect page.
+  await SMART.oauth2.ready({ registerDevice: { alg: 'ES384' } });
+  await SMART.oauth2.ready({ iss: 'https://fhir.example.org/R4', clientId: 'x', scope: 's', registerDevice: true });
+  // @ts-expect-error a server option without the server: the runtime refuses it too (invalid_option)
+  await SMART.oauth2.ready({ clientId: 'x', registerDevice: true });
+  // @ts-expect-error not an algorithm
+  await SMART.oauth2.ready({ registerDevice: { alg: 'HS256' } });
+}
+void readyShapes;

@@ -30,3 +30,13 @@ async function portal(): Promise<string> {
   return `${url} ${name} ${bundle.total} ${exp} ${client.state.tokenResponse.patient}`;
 }
 void portal;
+
+async function refused(): Promise<void> {
+  // @ts-expect-error an option this library does not know (the runtime refuses it: invalid_option)
+  await authorize({ iss: 'https://ehr.example.org/fhir/R4', clientId: 'x', scope: 's', privateJwk: {} });
+  // @ts-expect-error the single-server shape needs a client id
+  await authorize({ iss: 'https://ehr.example.org/fhir/R4', scope: 's' });
+  // @ts-expect-error registerDevice is the identity entry's
+  await ready({ registerDevice: true });
+}
+void refused;
