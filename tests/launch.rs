@@ -205,6 +205,8 @@ fn callbacks_are_parsed_strictly() {
     let denied = parse_callback(&format!("{PAGE}?error=access_denied&error_description=User+said+no&state=s")).unwrap();
     assert_eq!(denied.outcome.unwrap_err(), Error::AuthorizationError { error: "access_denied".into(), description: Some("User said no".into()) });
     assert!(matches!(parse_callback(&format!("{PAGE}?code=a&code=b&state=s")), Err(Error::InvalidUrl { .. })));
+    let err = parse_callback(&format!("{PAGE}?code=secret-code&state=s1&state=s2")).unwrap_err();
+    assert!(!err.message().contains("secret-code") && !err.message().contains("s1"), "no code or state in messages: {}", err.message());
     assert!(matches!(parse_callback(&format!("{PAGE}?code=a&state=s&state=t")), Err(Error::InvalidUrl { .. })));
     assert_eq!(
         without_response_params(&format!("{PAGE}?keep=1&code=abc&state=s1&iss=x")).unwrap(),

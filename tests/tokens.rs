@@ -7,6 +7,7 @@ use smart_wasm::core::fhir::{classify, fhir_request, resolve_url, Verdict};
 use smart_wasm::core::session::Session;
 use smart_wasm::core::token::{parse_token_response, TokenResponse};
 use smart_wasm::core::types::{ClientSecret, FhirBase, Scope};
+use smart_wasm::core::error::redact_url;
 use smart_wasm::core::Error;
 use smart_wasm::driver::{refresh, restore_session, store_session, NoIdentity, Store, SESSION_KEY};
 use support::*;
@@ -71,6 +72,11 @@ fn malformed_token_responses_give_the_field_that_is_wrong() {
     }
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","scope":["a"]}"#), "scope");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","refresh_token":""}"#), "refresh_token");
+    for token in ["a b", "a\r\nX-Injected: 1", "tök", "a\u0000"] {
+        let quoted = serde_json::to_string(token).unwrap();
+        assert_eq!(field(&format!(r#"{{"access_token":{quoted},"token_type":"bearer"}}"#)), "access_token", "{token:?}");
+        assert_eq!(field(&format!(r#"{{"access_token":"a","token_type":"bearer","refresh_token":{quoted}}}"#)), "refresh_token", "{token:?}");
+    }
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","patient":123}"#), "patient");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","encounter":{}}"#), "encounter");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","need_patient_banner":"yes"}"#), "need_patient_banner");
@@ -236,9 +242,13 @@ fn fhir_urls_stay_inside_the_server() {
         "Patient/%2e%2e%2f%2e%2e%2fadmin",
         "Patient/x%2f..%2f..%2fadmin",
     ] {
-        assert_eq!(resolve_url(&base, bad).unwrap_err(), Error::UrlNotAllowed { url: bad.trim().into() }, "{bad:?}");
+        assert_eq!(resolve_url(&base, bad).unwrap_err(), Error::UrlNotAllowed { url: redact_url(bad.trim()) }, "{bad:?}");
     }
     assert_eq!(resolve_url(&base, "http://[::1").unwrap_err().code(), "invalid_url");
+    // Error messages never carry a query or fragment: search values may be patient data.
+    let leaked = resolve_url(&base, "https://evil.example.org/Patient?name=Smith&birthdate=1970-01-01#x").unwrap_err();
+    assert_eq!(leaked, Error::UrlNotAllowed { url: "https://evil.example.org/Patient…".into() });
+    assert!(!leaked.message().contains("Smith"));
 }
 
 #[test]

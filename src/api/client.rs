@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
@@ -24,6 +24,7 @@ use {
     crate::web::keys::WebCryptoKeys,
 };
 use crate::web::json::to_js;
+use crate::web::read::request_args;
 use crate::web::platform::Browser;
 use crate::web::storage::SessionStore;
 
@@ -112,58 +113,12 @@ impl Inner {
     }
 }
 
-/// `obj[key]`, or `undefined` when `obj` is not an object. (Reflect.get on `undefined` throws; a
-/// request without `init` would pay three caught exceptions, and their handles, every time.)
+/// `obj[key]`, or `undefined` when `obj` is not an object or reading it throws.
 fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() {
         return JsValue::UNDEFINED;
     }
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// The arguments of `request(input, init)`.
-struct RequestArgs {
-    url: String,
-    method: String,
-    headers: Vec<(String, String)>,
-    body: Option<String>,
-}
-
-/// Reads `request(input, init)` arguments: `input` a string or `{ url, method, headers, body }`.
-fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, JsValue> {
-    let invalid = |o: &str, r| js(Error::InvalidOption { option: o.into(), reason: r });
-    let (url, opts) = match input.as_string() {
-        Some(s) => (s, init.clone()),
-        None if input.is_object() => (get(input, "url").as_string().ok_or_else(|| invalid("url", "must be a string"))?, input.clone()),
-        None => return Err(invalid("url", "must be a string or an object with url")),
-    };
-    let method = match get(&opts, "method") {
-        m if m.is_undefined() || m.is_null() => "GET".to_owned(),
-        m => m.as_string().ok_or_else(|| invalid("method", "must be a string"))?,
-    };
-    let mut headers = Vec::new();
-    let h = get(&opts, "headers");
-    if h.is_object() {
-        for pair in Object::entries(h.unchecked_ref()).iter() {
-            let pair: js_sys::Array = pair.unchecked_into();
-            if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
-                headers.push((k, v));
-            }
-        }
-    }
-    let body = match get(&opts, "body") {
-        b if b.is_undefined() || b.is_null() => None,
-        b => match b.as_string() {
-            Some(s) => Some(s),
-            None => {
-                if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
-                    headers.push(("Content-Type".into(), "application/fhir+json".into()));
-                }
-                js_sys::JSON::stringify(&b).ok().and_then(|s| s.as_string())
-            }
-        },
-    };
-    Ok(RequestArgs { url, method, headers, body })
 }
 
 /// The asynchronous operations of `Client`, run by one promise-making function (each separate
@@ -180,7 +135,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
     future_to_promise(async move {
         match op {
             Op::Request(input, init) => {
-                let a = request_args(&input, &init)?;
+                let a = request_args(&input, &init).map_err(js)?;
                 inner.request(a.url, a.method, a.headers, a.body).await
             }
             #[cfg(feature = "identity")]

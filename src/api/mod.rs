@@ -80,7 +80,8 @@ fn page_url() -> Result<String, JsValue> {
 
 /// The options object, decoded (every member checked by the core afterwards).
 fn options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
-    let doc = if is_object(v) { from_js(v.clone()) } else { None };
+    let v = crate::web::read::plain(v).map_err(js)?;
+    let doc = if is_object(&v) { from_js(v) } else { None };
     let doc: OptionsDoc = doc.ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
     #[cfg(not(feature = "identity"))]
     if doc.register_device != crate::core::doc::Field::Absent {

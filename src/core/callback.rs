@@ -1,7 +1,7 @@
 //! The authorization response on the redirect page (RFC 6749 §4.1.2, RFC 9207 `iss`).
 
 use super::authorize::LaunchRecord;
-use super::error::{Error, Result};
+use super::error::{redact_url, Error, Result};
 use super::types::{AuthorizationCode, State};
 use url::Url;
 
@@ -37,7 +37,7 @@ pub fn without_response_params(page_url: &str) -> Option<String> {
 
 /// Parses the redirect URL. A missing `state` is an error before anything else is looked at.
 pub fn parse_callback(page_url: &str) -> Result<Callback> {
-    let url = Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "redirect URL", url: page_url.to_owned() })?;
+    let url = Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "redirect URL", url: redact_url(page_url) })?;
     let (mut code, mut state, mut error, mut description, mut iss) = (None, None, None, None, None);
     for (k, v) in url.query_pairs() {
         let slot = match &*k {
@@ -50,7 +50,7 @@ pub fn parse_callback(page_url: &str) -> Result<Callback> {
         };
         // RFC 6749 §3.1: parameters must not repeat; a repeated one is a forged response.
         if slot.replace(v.into_owned()).is_some() {
-            return Err(Error::InvalidUrl { what: "redirect URL with a repeated parameter", url: page_url.to_owned() });
+            return Err(Error::InvalidUrl { what: "redirect URL with a repeated parameter", url: redact_url(page_url) });
         }
     }
     let state = state.filter(|s| !s.is_empty()).map(State::new).ok_or(Error::MissingState)?;

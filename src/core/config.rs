@@ -269,7 +269,7 @@ pub enum LaunchKind {
 
 /// Reads `iss` and `launch` from the page URL of an EHR launch, if present.
 pub fn ehr_launch_params(page_url: &str) -> Result<Option<(String, Option<String>)>> {
-    let url = Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "page URL", url: page_url.to_owned() })?;
+    let url = Url::parse(page_url).map_err(|_| Error::InvalidUrl { what: "page URL", url: super::error::redact_url(page_url) })?;
     let mut iss = None;
     let mut launch = None;
     for (k, v) in url.query_pairs() {

@@ -200,6 +200,15 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// A URL as error messages show it: without its query and fragment, which may carry an
+/// authorization code, a `state`, or search values with patient data. `…` marks the cut.
+pub fn redact_url(url: &str) -> String {
+    match url.find(['?', '#']) {
+        Some(i) => crate::core::cat(&[url.get(..i).unwrap_or_default(), "…"]),
+        None => url.to_owned(),
+    }
+}
+
 /// Result with the crate's [`Error`].
 pub type Result<T> = core::result::Result<T, Error>;
 

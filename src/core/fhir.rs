@@ -1,7 +1,7 @@
 //! FHIR requests with a session's token (RFC 6750 §2.1): which URLs may carry it, which headers it
 //! adds, and what a response status means.
 
-use super::error::{Error, Result};
+use super::error::{redact_url, Error, Result};
 use super::http::HttpRequest;
 use super::doc::Body;
 use super::session::Session;
@@ -28,13 +28,13 @@ pub fn resolve_url(base: &FhirBase, input: &str) -> Result<Url> {
     // absolute URL is taken as it is, then must lie under the base.
     let mut joined = dir
         .join(input.trim_start_matches('/'))
-        .map_err(|_| Error::InvalidUrl { what: "request URL", url: input.to_owned() })?;
+        .map_err(|_| Error::InvalidUrl { what: "request URL", url: redact_url(input) })?;
     // Dot segments are already resolved by the parser, so a prefix test on the path is exact.
     let inside = joined.path().starts_with(dir.path()) || joined.path() == dir.path().trim_end_matches('/');
     let userinfo = !joined.username().is_empty() || joined.password().is_some();
     let hidden = joined.path_segments().is_some_and(|mut s| s.any(hides_dot_dot));
     if joined.origin() != dir.origin() || !inside || userinfo || hidden || joined.fragment().is_some() {
-        return Err(Error::UrlNotAllowed { url: input.to_owned() });
+        return Err(Error::UrlNotAllowed { url: redact_url(input) });
     }
     let pairs: Vec<(String, String)> = joined.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
     joined.set_query(None);
@@ -88,7 +88,7 @@ pub enum Verdict {
 /// outside the app's scope with 403, with or without `WWW-Authenticate`).
 pub fn classify(status: u16, www_authenticate: Option<&str>, redirected_from: Option<&str>) -> Verdict {
     if let Some(url) = redirected_from {
-        return Verdict::Fail(Error::UnexpectedRedirect { url: url.to_owned() });
+        return Verdict::Fail(Error::UnexpectedRedirect { url: redact_url(url) });
     }
     match status {
         200..=299 => Verdict::Ok,

@@ -208,6 +208,13 @@ fn error_answer(status: u16, body: &impl Body) -> Error {
     }
 }
 
+/// Whether a token can travel in an HTTP header (`Authorization: Bearer …`) as it is: visible
+/// ASCII only (RFC 6750's b64token is a subset). A token with a line break or a non-ASCII byte is
+/// a forged or broken answer; it would also make `fetch` throw.
+fn header_safe(token: &str) -> bool {
+    token.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
 fn context_str(f: Field<String>, field: &'static str) -> Result<Option<String>> {
     f.get(|| bad(field, "must be a string"))
 }
@@ -219,8 +226,10 @@ pub fn parse_token_response(status: u16, body: &impl Body) -> Result<TokenRespon
     }
     let m: TokenResponseDoc = body.decode().ok_or(Error::InvalidJson { what: "token response" })?;
     let access_token = match m.access_token.get(|| bad("access_token", "must be a string"))? {
-        Some(s) if !s.is_empty() => AccessToken::new(s),
-        _ => return Err(bad("access_token", "is missing")),
+        Some(s) if s.is_empty() => return Err(bad("access_token", "is missing")),
+        Some(s) if !header_safe(&s) => return Err(bad("access_token", "has characters not allowed in an HTTP header")),
+        Some(s) => AccessToken::new(s),
+        None => return Err(bad("access_token", "is missing")),
     };
     match m.token_type.get(|| bad("token_type", "must be a string"))? {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
@@ -235,6 +244,7 @@ pub fn parse_token_response(status: u16, body: &impl Body) -> Result<TokenRespon
     let scope = m.scope.get(|| bad("scope", "must be a string"))?.map(|s| Scope::parse(&s));
     let refresh_token = match m.refresh_token.get(|| bad("refresh_token", "must be a string"))? {
         Some(s) if s.is_empty() => return Err(bad("refresh_token", "is empty")),
+        Some(s) if !header_safe(&s) => return Err(bad("refresh_token", "has characters not allowed in an HTTP header")),
         other => other.map(RefreshToken::new),
     };
     let context = Context {

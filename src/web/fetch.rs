@@ -118,7 +118,7 @@ impl Fetch {
     /// Sends `req` and returns the response with its body unread.
     pub async fn send_unread(&self, req: &HttpRequest) -> Result<Unread> {
         let invalid = |r| Error::InvalidOption { option: "request".into(), reason: r };
-        let mut url = url::Url::parse(&req.url).map_err(|_| Error::InvalidUrl { what: "request URL", url: req.url.clone() })?;
+        let mut url = url::Url::parse(&req.url).map_err(|_| Error::InvalidUrl { what: "request URL", url: crate::core::error::redact_url(&req.url) })?;
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
         url.set_query(None);
         let method = Method::from_bytes(req.method.as_bytes()).map_err(|_| invalid("has an invalid method"))?;

@@ -8,6 +8,7 @@ pub mod idb;
 pub mod keys;
 pub mod json;
 pub mod platform;
+pub mod read;
 pub mod storage;
 
 use wasm_bindgen::{JsCast, JsValue};

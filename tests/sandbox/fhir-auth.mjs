@@ -32,7 +32,7 @@ export function fhirAuth({ jwks, issuer, audience, events, basicClients = [] }) 
   return async (req, res, next) => {
     if (req.method === 'OPTIONS' || req.path === '/metadata') return next();
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : null;
-    const entry = { type: 'fhir', method: req.method, path: req.originalUrl, query, epicClientId: req.get('epic-client-id') ?? null };
+    const entry = { type: 'fhir', method: req.method, path: req.originalUrl, query, epicClientId: req.get('epic-client-id') ?? null, prefer: req.get('prefer') ?? null };
     res.on('finish', () => { entry.status = res.statusCode; events.push(entry); });
     const deny = (status, error, text) => {
       res.set('WWW-Authenticate', `Bearer realm="sandbox"${error ? `, error="${error}"` : ''}`);

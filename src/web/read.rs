@@ -1,0 +1,123 @@
+//! Reading what the app passes in. Every getter, `Proxy` trap and `toJSON` of the app's objects
+//! runs here, in JavaScript, inside a `try`: a throw becomes a typed error instead of unwinding
+//! through wasm (which would leave the module's stack pointer behind and, after a few thousand
+//! throws, break the module for the life of the page). What crosses into wasm is plain data.
+
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+use super::json::from_js;
+use crate::core::doc::Field;
+use crate::core::Error;
+
+#[wasm_bindgen(inline_js = r#"
+// A plain copy: own enumerable members of objects and arrays, recursively; Headers become plain
+// objects; AbortSignals and functions are kept as they are. Throws when a getter throws.
+function copy(v, depth) {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > 32) throw new TypeError('nested too deeply');
+  if (typeof Headers === 'function' && v instanceof Headers) return Object.fromEntries(v.entries());
+  if (typeof AbortSignal === 'function' && v instanceof AbortSignal) return v;
+  if (Array.isArray(v)) return Array.from(v, (x) => copy(x, depth + 1));
+  const out = {};
+  for (const k of Object.keys(v)) out[k] = copy(v[k], depth + 1);
+  return out;
+}
+// `{ v }`: the plain copy, or `{}` when reading threw.
+export function plain(v) { try { return { v: copy(v, 0) }; } catch { return {}; } }
+
+// The arguments of client.request(input, init), read once: `{ url, method, headers: [[name, value]],
+// body (a string; `json` when this wrote it), signal }`, or `{ bad: <member> }` when reading it
+// threw (or the body cannot be written as JSON: a BigInt, a cycle).
+export function readRequest(input, init) {
+  let stage = 'url';
+  try {
+    let url = input, o = init;
+    if (input !== null && typeof input === 'object') { url = input.url; o = input; }
+    if (o === undefined || o === null) return { url };
+    if (typeof o !== 'object') return { bad: 'init' };
+    stage = 'method'; const method = o.method;
+    stage = 'headers'; let headers = o.headers;
+    if (typeof Headers === 'function' && headers instanceof Headers) headers = [...headers.entries()];
+    else if (headers !== null && typeof headers === 'object') headers = Object.entries(headers);
+    stage = 'body'; let body = o.body, json = false;
+    if (body !== undefined && body !== null && typeof body !== 'string') {
+      body = JSON.stringify(body);
+      if (typeof body !== 'string') throw new TypeError('not JSON');
+      json = true;
+    }
+    stage = 'signal'; const signal = o.signal;
+    return { url, method, headers, body, json, signal };
+  } catch { return { bad: stage }; }
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = plain)]
+    fn plain_copy(v: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = readRequest)]
+    fn read_request(input: &JsValue, init: &JsValue) -> JsValue;
+}
+
+/// A plain copy of an options object (getters run once, here); `invalid_option` when reading it
+/// threw.
+pub fn plain(v: &JsValue) -> Result<JsValue, Error> {
+    let r = plain_copy(v);
+    js_sys::Reflect::get(&r, &JsValue::from_str("v"))
+        .ok()
+        .filter(|_| js_sys::Reflect::has(&r, &JsValue::from_str("v")).unwrap_or(false))
+        .ok_or(Error::InvalidOption { option: "options".into(), reason: "could not be read (a getter or proxy threw)" })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RequestDoc {
+    url: Field<String>,
+    method: Field<String>,
+    headers: Field<Vec<Vec<String>>>,
+    body: Field<String>,
+    json: Field<bool>,
+    bad: Field<String>,
+    #[serde(with = "serde_wasm_bindgen::preserve")]
+    signal: JsValue,
+}
+
+/// The arguments of `request(input, init)`: `input` a string or `{ url, method, headers, body }`.
+pub struct RequestArgs {
+    /// The URL or path.
+    pub url: String,
+    /// The method (`GET` by default).
+    pub method: String,
+    /// Headers in order.
+    pub headers: Vec<(String, String)>,
+    /// The body; an object was written as JSON (and `Content-Type: application/fhir+json` added
+    /// unless the app set one).
+    pub body: Option<String>,
+    /// The app's `AbortSignal`, or `undefined`.
+    pub signal: JsValue,
+}
+
+fn invalid(option: &str, reason: &'static str) -> Error {
+    Error::InvalidOption { option: option.into(), reason }
+}
+
+/// Reads and checks `request(input, init)`.
+pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Error> {
+    let r: RequestDoc = from_js(read_request(input, init)).unwrap_or_default();
+    if let Some(bad) = r.bad.value() {
+        let reason = if bad == "body" { "cannot be written as JSON" } else { "could not be read (a getter or proxy threw)" };
+        return Err(invalid(&bad, reason));
+    }
+    let url = r.url.value().ok_or_else(|| invalid("url", "must be a string or an object with url"))?;
+    let method = r.method.get(|| invalid("method", "must be a string"))?.unwrap_or_else(|| "GET".into());
+    let mut headers = Vec::new();
+    for pair in r.headers.get(|| invalid("headers", "must be an object or Headers of string values"))?.unwrap_or_default() {
+        match <[String; 2]>::try_from(pair) {
+            Ok([name, value]) => headers.push((name, value)),
+            Err(_) => return Err(invalid("headers", "must be an object or Headers of string values")),
+        }
+    }
+    if r.json.value() == Some(true) && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+        headers.push(("Content-Type".into(), "application/fhir+json".into()));
+    }
+    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal: r.signal })
+}
