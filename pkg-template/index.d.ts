@@ -33,6 +33,8 @@ export type ErrorCode =
   | 'unauthorized' // the FHIR server answered 401 even after a refresh
   | 'insufficient_scope' // the FHIR server answered 403 (see .body)
   | 'unexpected_redirect' // a response redirected; redirects are never followed
+  | 'timeout' // no complete answer within the time limit (the `timeout` option; 30 s by default)
+  | 'aborted' // the app's AbortSignal aborted the request
   // the browser
   | 'network_error'
   | 'storage_error'

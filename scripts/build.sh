@@ -18,6 +18,9 @@ bindgen() { # out-dir
   # Minify the JS glue (export and wasm import names are kept).
   node_modules/.bin/esbuild "$1/smart_wasm.js" --minify --format=esm --log-level=error --outfile="$1/smart_wasm.min.js"
   mv "$1/smart_wasm.min.js" "$1/smart_wasm.js"
+  for f in "$1"/snippets/*/*.js; do
+    node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=error --outfile="$f.min" && mv "$f.min" "$f"
+  done
 }
 
 rm -rf pkg && mkdir -p pkg

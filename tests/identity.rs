@@ -187,6 +187,7 @@ fn registration_records_round_trip() {
             token_endpoint: token_endpoint(),
             epic_client_id_header: false,
             refresh_margin: 30,
+            timeout_ms: 30_000,
         },
         software_id: ClientId::new("non-prod-id"),
         kid: "NzbLsXh8".into(),

@@ -72,7 +72,7 @@ fn malformed_token_responses_give_the_field_that_is_wrong() {
     }
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","scope":["a"]}"#), "scope");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","refresh_token":""}"#), "refresh_token");
-    for token in ["a b", "a\r\nX-Injected: 1", "tök", "a\u0000"] {
+    for token in ["a b", "a\r\nX-Injected: 1", "tök", "a\u{0}"] {
         let quoted = serde_json::to_string(token).unwrap();
         assert_eq!(field(&format!(r#"{{"access_token":{quoted},"token_type":"bearer"}}"#)), "access_token", "{token:?}");
         assert_eq!(field(&format!(r#"{{"access_token":"a","token_type":"bearer","refresh_token":{quoted}}}"#)), "refresh_token", "{token:?}");
@@ -110,7 +110,7 @@ fn error_and_hostile_bodies_are_typed() {
 
 fn record(confidential: bool) -> LaunchRecord {
     serde_json::from_str(&format!(
-        r#"{{"binding":{{"iss":"{FHIR}","clientId":"app","auth":"{}","tokenEndpoint":"https://auth.example.org/token","epicClientIdHeader":true,"refreshMargin":30}},
+        r#"{{"binding":{{"iss":"{FHIR}","clientId":"app","auth":"{}","tokenEndpoint":"https://auth.example.org/token","epicClientIdHeader":true,"refreshMargin":30,"timeoutMs":30000}},
         "redirectUri":"{PAGE}","scope":"launch/patient openid offline_access","issuer":"https://auth.example.org","issRequired":true,
         "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","createdAt":1}}"#,
         if confidential { "client_secret_basic" } else { "none" }

@@ -75,6 +75,7 @@ fn record(iss: &str, alg: Alg) -> RegistrationRecord {
             token_endpoint: HttpUrl::parse("t", "https://auth.example.org/token").unwrap(),
             epic_client_id_header: false,
             refresh_margin: 30,
+            timeout_ms: 30_000,
         },
         software_id: ClientId::new("app"),
         kid: "kid-1".into(),

@@ -24,7 +24,7 @@ use {
     crate::web::keys::WebCryptoKeys,
 };
 use crate::web::json::to_js;
-use crate::web::read::request_args;
+use crate::web::read::{request_args, RequestArgs};
 use crate::web::platform::Browser;
 use crate::web::storage::SessionStore;
 
@@ -84,7 +84,8 @@ impl Inner {
         JsFuture::from(promise).await.map(|_| ())
     }
 
-    async fn request(self: Rc<Self>, input: String, method: String, headers: Vec<(String, String)>, body: Option<String>) -> Result<JsValue, JsValue> {
+    async fn request(self: Rc<Self>, a: RequestArgs) -> Result<JsValue, JsValue> {
+        let RequestArgs { url: input, method, headers, body, signal, timeout_ms } = a;
         let url = String::from(resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?);
         if self.session.borrow().needs_refresh(Browser.now()) {
             self.refresh_shared().await?;
@@ -93,9 +94,10 @@ impl Inner {
         loop {
             let (req, token_used) = {
                 let s = self.session.borrow();
-                (fhir_request(&s, &method, url.clone(), &headers, body.clone()), s.access_token.clone())
+                let req = fhir_request(&s, &method, url.clone(), &headers, body.clone());
+                (req.timeout(timeout_ms.unwrap_or(s.binding.timeout_ms)), s.access_token.clone())
             };
-            let resp = Fetch.send_unread(&req).await.map_err(js)?;
+            let resp = Fetch.send_unread(&req, &signal).await.map_err(js)?;
             let verdict = classify(resp.status, resp.www_authenticate.as_deref(), resp.redirected.then_some(url.as_str()));
             match verdict {
                 Verdict::Ok => return resp.body_value().await.map_err(js),
@@ -114,6 +116,7 @@ impl Inner {
 }
 
 /// `obj[key]`, or `undefined` when `obj` is not an object or reading it throws.
+#[cfg(feature = "identity")]
 fn get(obj: &JsValue, key: &str) -> JsValue {
     if !obj.is_object() {
         return JsValue::UNDEFINED;
@@ -135,8 +138,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
     future_to_promise(async move {
         match op {
             Op::Request(input, init) => {
-                let a = request_args(&input, &init).map_err(js)?;
-                inner.request(a.url, a.method, a.headers, a.body).await
+                inner.request(request_args(&input, &init).map_err(js)?).await
             }
             #[cfg(feature = "identity")]
             Op::Register(opts) => {
@@ -162,7 +164,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
             Op::ReadPatient => {
                 let id = inner.session.borrow().context("patient").map(str::to_owned);
                 let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
-                inner.request(resource_path("Patient", &id), "GET".into(), Vec::new(), None).await
+                inner.request(RequestArgs::get(resource_path("Patient", &id))).await
             }
         }
     })

@@ -51,6 +51,8 @@ pub struct Binding {
     pub epic_client_id_header: bool,
     /// Seconds before expiry at which to refresh.
     pub refresh_margin: u64,
+    /// Milliseconds a request to these servers may take.
+    pub timeout_ms: u32,
 }
 
 impl Binding {
@@ -63,6 +65,7 @@ impl Binding {
             token_endpoint,
             epic_client_id_header: opts.epic_client_id_header,
             refresh_margin: opts.refresh_margin,
+            timeout_ms: opts.timeout_ms,
         }
     }
 

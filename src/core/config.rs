@@ -46,6 +46,8 @@ pub struct Options {
     pub refresh_margin: u64,
     /// Launch as this browser's registered client (confidential-asymmetric, seed 004 step 3b).
     pub use_registration: bool,
+    /// Milliseconds each request may take (default 30 s).
+    pub timeout_ms: u32,
 }
 
 /// Default seconds before expiry at which a token is refreshed.
@@ -118,6 +120,8 @@ object_doc! {
         "noRedirect" => no_redirect: bool,
         /// `ready()` (identity entry): register this browser at once.
         "registerDevice" => register_device: RegisterDevice,
+        /// Milliseconds each request may take (1..=600000; default 30000).
+        "timeout" => timeout: u64,
     }
     + /// The single server's entry, or with `servers`: `iss` / `fhirServiceUrl` choose among them
       /// and `clientId` / `scope` / `redirectUri` are defaults for every entry.
@@ -225,6 +229,7 @@ pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
         _ => return Err(invalid("refreshMargin", "must be 0..=86400 seconds")),
     };
     flag(&doc.no_redirect, "noRedirect", false)?;
+    let timeout_ms = timeout_option(&doc.timeout)?.unwrap_or(super::http::DEFAULT_TIMEOUT_MS);
     Ok(Options {
         servers,
         fhir_service_url,
@@ -232,7 +237,17 @@ pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
         epic_client_id_header: flag(&doc.epic_client_id_header, "epicClientIdHeader", false)?,
         refresh_margin,
         use_registration: flag(&doc.use_registration, "useRegistration", false)?,
+        timeout_ms,
     })
+}
+
+/// A `timeout` option in milliseconds (1..=600000), when given.
+pub fn timeout_option(f: &Field<u64>) -> Result<Option<u32>> {
+    match f {
+        Field::Absent => Ok(None),
+        Field::Value(ms) if (1..=600_000).contains(ms) => Ok(Some(*ms as u32)),
+        _ => Err(invalid("timeout", "must be 1..=600000 milliseconds")),
+    }
 }
 
 /// The options of `ready()`: the full options when they name a server (a confidential client's

@@ -76,6 +76,10 @@ pub enum Error {
     UnexpectedRedirect { url: String },
 
     // --- the browser ---
+    /// No complete answer within the request's time limit (the `timeout` option).
+    Timeout { what: What, ms: u32 },
+    /// The app aborted the request (its `AbortSignal`).
+    Aborted,
     /// `fetch` failed (network, CORS, DNS).
     Network { message: String },
     /// `sessionStorage` or a stored record failed.
@@ -116,6 +120,8 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::InsufficientScope { .. } => "insufficient_scope",
             Error::UnexpectedRedirect { .. } => "unexpected_redirect",
+            Error::Timeout { .. } => "timeout",
+            Error::Aborted => "aborted",
             Error::Network { .. } => "network_error",
             Error::Storage { .. } => "storage_error",
             Error::Crypto { .. } => "crypto_error",
@@ -187,6 +193,8 @@ impl Error {
             Error::Unauthorized => c(&["FHIR server answered 401 after a token refresh"]),
             Error::InsufficientScope { .. } => c(&["FHIR server answered 403: insufficient scope"]),
             Error::UnexpectedRedirect { url } => c(&["refused to follow a redirect from ", url]),
+            Error::Timeout { what, ms } => c(&[what, ": no complete answer within ", &u64_text(u64::from(*ms)), " ms"]),
+            Error::Aborted => c(&["the request was aborted"]),
             Error::Network { message } | Error::Storage { message } | Error::Crypto { message } => message.clone(),
         }
     }
@@ -249,6 +257,8 @@ mod tests {
             Error::Unauthorized,
             Error::InsufficientScope { www_authenticate: None },
             Error::UnexpectedRedirect { url: s() },
+            Error::Timeout { what: "", ms: 1 },
+            Error::Aborted,
             Error::Network { message: s() },
             Error::Storage { message: s() },
             Error::Crypto { message: s() },
@@ -266,7 +276,8 @@ mod tests {
             | Error::RegistrationUnsupported | Error::RegistrationError { .. } | Error::InvalidRegistrationResponse { .. }
             | Error::NoRegistration { .. }
             | Error::InvalidJson { .. } | Error::ResponseTooLarge { .. } | Error::HttpStatus { .. } | Error::Unauthorized
-            | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::Network { .. }
+            | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::Timeout { .. } | Error::Aborted
+            | Error::Network { .. }
             | Error::Storage { .. } | Error::Crypto { .. } => {}
         }
     }

@@ -59,7 +59,7 @@ pub const OWNED_HEADERS: [&str; 2] = ["Authorization", "Epic-Client-ID"];
 /// A FHIR request with the session's token: the caller's headers first (except the owned ones),
 /// then `Authorization: Bearer` and, when configured, `Epic-Client-ID` (seed 000).
 pub fn fhir_request<B: Body>(session: &Session<B>, method: &str, url: String, caller_headers: &[(String, String)], body: Option<String>) -> HttpRequest {
-    let mut req = HttpRequest::new(method, url).header("Accept", "application/fhir+json");
+    let mut req = HttpRequest::new(method, url).header("Accept", "application/fhir+json").expect("FHIR server", 0);
     for (name, value) in caller_headers {
         if !OWNED_HEADERS.iter().any(|o| o.eq_ignore_ascii_case(name)) {
             req = req.header(name, value.as_str());

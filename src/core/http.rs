@@ -16,7 +16,13 @@ pub struct HttpRequest {
     /// refuses a larger answer before reading it into memory. `0`: the body is not read by the
     /// core (FHIR responses stay in JavaScript).
     pub expect: (super::error::What, usize),
+    /// Milliseconds the whole exchange (answer and body) may take before it is abandoned with
+    /// [`super::Error::Timeout`].
+    pub timeout_ms: u32,
 }
+
+/// The default time a request may take: 30 seconds.
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
 
 impl HttpRequest {
     /// A GET request.
@@ -26,7 +32,7 @@ impl HttpRequest {
 
     /// A request with any method and no headers or body yet.
     pub fn new(method: &str, url: String) -> Self {
-        HttpRequest { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: None, expect: ("response", 0) }
+        HttpRequest { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: None, expect: ("response", 0), timeout_ms: DEFAULT_TIMEOUT_MS }
     }
 
     /// A form POST (`application/x-www-form-urlencoded`, RFC 6749 §4.1.3), JSON accepted.
@@ -39,6 +45,12 @@ impl HttpRequest {
     /// Names the document the response must be, and its largest size in bytes.
     pub fn expect(mut self, what: super::error::What, limit: usize) -> Self {
         self.expect = (what, limit);
+        self
+    }
+
+    /// Sets how long the exchange may take.
+    pub fn timeout(mut self, ms: u32) -> Self {
+        self.timeout_ms = ms;
         self
     }
 

@@ -100,6 +100,7 @@ impl<B: Body> Session<B> {
                 auth: AuthMethod::SecretBasic,
                 epic_client_id_header: false,
                 refresh_margin: 0,
+                timeout_ms: super::http::DEFAULT_TIMEOUT_MS,
             },
         }
     }

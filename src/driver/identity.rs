@@ -123,11 +123,11 @@ pub async fn client_credentials<H: Http>(
 ) -> Result<SessionOf<H>> {
     let (server, _) = opts.select(None)?;
     let server = acting_client(identity, opts, server).await?;
-    let config = discover(http, &server.iss).await?;
+    let config = discover(http, &server.iss, opts.timeout_ms).await?;
     let binding = Binding::new(&server, config.token_endpoint, opts);
     let assertion = identity.assertion(&binding).await?;
     let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
-    let resp = http.send(&client_credentials_request(&binding.token_endpoint, auth, &server.scope)).await?;
+    let resp = http.send(&client_credentials_request(&binding.token_endpoint, auth, &server.scope).timeout(binding.timeout_ms)).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     Ok(Session::from_token(binding, &server.scope, t, resp.body, now))
 }
@@ -159,13 +159,13 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
     alg: Alg,
 ) -> Result<RegistrationRecord> {
     let b = &session.binding;
-    let config = discover(http, &b.iss).await?;
+    let config = discover(http, &b.iss, b.timeout_ms).await?;
     let endpoint = config.registration_endpoint.ok_or(Error::RegistrationUnsupported)?;
     let pair = keys.generate(alg).await?;
     let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
     let kid = kid_from_digest(&platform.sha256(thumbprint_input(&public, platform).as_bytes()).await?);
     let req = registration_request(&endpoint, &session.access_token, &b.client_id, &registered_jwk(alg, &public, &kid), platform);
-    let resp = http.send(&req).await?;
+    let resp = http.send(&req.timeout(b.timeout_ms)).await?;
     let registered = parse_registration_response(resp.status, &resp.body)?;
     let now = platform.now();
     let record = RegistrationRecord {
@@ -217,7 +217,7 @@ pub async fn jwt_bearer_sign_in<H: Http, K: Keys, R: Registrations<Pair = K::Pai
     let now = platform.now();
     let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
     let b = &record.binding;
-    let resp = http.send(&jwt_bearer_request(&b.token_endpoint, &b.client_id, &assertion)).await?;
+    let resp = http.send(&jwt_bearer_request(&b.token_endpoint, &b.client_id, &assertion).timeout(b.timeout_ms)).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     let session = Session::from_token(b.clone(), &record.scope, t, resp.body, now);
     record.last_used_at = now;

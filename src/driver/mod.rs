@@ -72,8 +72,8 @@ pub const LAUNCH_PREFIX: &str = "smart-wasm:launch:";
 pub const SESSION_KEY: &str = "smart-wasm:session";
 
 /// Fetches and validates a server's SMART configuration.
-pub async fn discover(http: &impl Http, iss: &FhirBase) -> Result<SmartConfiguration> {
-    let resp = http.send(&discovery_request(iss)).await?;
+pub async fn discover(http: &impl Http, iss: &FhirBase, timeout_ms: u32) -> Result<SmartConfiguration> {
+    let resp = http.send(&discovery_request(iss).timeout(timeout_ms)).await?;
     parse_smart_configuration(iss, resp.status, &resp.body)
 }
 
@@ -105,7 +105,7 @@ pub async fn begin_launch(
     let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref())))?;
     let server = &*identity::acting_client(identity, opts, server).await?;
     // `discover` spelled out: as a nested future it costs ~220 B gzip in the default entry.
-    let resp = http.send(&discovery_request(&server.iss)).await?;
+    let resp = http.send(&discovery_request(&server.iss).timeout(opts.timeout_ms)).await?;
     let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
     let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()? };
     let digest = platform.sha256(PkceVerifier::from_random(&random.verifier).secret().as_bytes()).await?;
@@ -146,7 +146,8 @@ pub async fn complete_launch<H: Http>(
     let secret = opts.and_then(|o| o.entry_for(&b.iss, &b.client_id)?.client_secret.as_ref());
     let assertion = identity.assertion(b).await?;
     let auth = b.client_auth(secret, assertion.as_deref())?;
-    let resp = http.send(&code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier)).await?;
+    let req = code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier).timeout(b.timeout_ms);
+    let resp = http.send(&req).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     Ok(Session::from_code_exchange(&record, t, resp.body, now))
 }
@@ -172,7 +173,7 @@ pub async fn refresh<H: Http>(
     now: u64,
 ) -> Result<SessionOf<H>> {
     let assertion = identity.assertion(&session.binding).await?;
-    let resp = http.send(&session.refresh_request(secret, assertion.as_deref())?).await?;
+    let resp = http.send(&session.refresh_request(secret, assertion.as_deref())?.timeout(session.binding.timeout_ms)).await?;
     let mut next = session.clone();
     next.apply_refresh(parse_token_response(resp.status, &resp.body)?, &resp.body, now);
     store_session(store, &next)?;

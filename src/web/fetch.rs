@@ -14,7 +14,7 @@
 
 use gloo_net::http::{Headers, Method, RequestBuilder};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCache, RequestMode, RequestRedirect, Response, ResponseType};
 
@@ -32,14 +32,34 @@ fn network(v: JsValue) -> Error {
     Error::Network { message: js_message(&v) }
 }
 
-fn gloo(e: gloo_net::Error) -> Error {
+/// A failed exchange: the deadline's `TimeoutError`, the app's `AbortError`, or the network.
+fn failed(name: &str, message: String, (what, ms): (crate::core::error::What, u32)) -> Error {
+    match name {
+        "TimeoutError" => Error::Timeout { what, ms },
+        "AbortError" => Error::Aborted,
+        _ => Error::Network { message },
+    }
+}
+
+fn gloo(e: gloo_net::Error, req: &HttpRequest) -> Error {
     match e {
-        gloo_net::Error::JsError(j) => Error::Network { message: crate::core::cat(&[&j.name, ": ", &j.message]) },
+        gloo_net::Error::JsError(j) => failed(&j.name, crate::core::cat(&[&j.name, ": ", &j.message]), (req.expect.0, req.timeout_ms)),
         gloo_net::Error::GlooError(message) => Error::Network { message },
     }
 }
 
 #[wasm_bindgen(inline_js = r#"
+// The signal of one request: aborted with a TimeoutError after `ms`, or with an AbortError when the
+// app's signal aborts (whatever reason the app gave: fetch then always rejects with an Error).
+export function deadline(ms, app) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new DOMException('timed out', 'TimeoutError')), ms);
+  if (app && typeof app.addEventListener === 'function') {
+    const stop = () => ctrl.abort(new DOMException('aborted', 'AbortError'));
+    if (app.aborted) stop(); else app.addEventListener('abort', stop, { once: true });
+  }
+  return { signal: ctrl.signal, done: () => clearTimeout(timer) };
+}
 // The body of `response`, at most `limit` bytes, parsed as JSON: `{ v }` (v undefined when the body
 // is not JSON), or null when the body is larger than `limit` (the stream is cancelled there).
 export async function readCapped(response, limit) {
@@ -72,6 +92,12 @@ extern "C" {
     fn read_capped(response: &Response, limit: f64) -> js_sys::Promise;
     #[wasm_bindgen(js_name = bodyValue)]
     fn body_value(response: &Response) -> js_sys::Promise;
+    type Deadline;
+    fn deadline(ms: u32, app: &JsValue) -> Deadline;
+    #[wasm_bindgen(method, getter)]
+    fn signal(this: &Deadline) -> web_sys::AbortSignal;
+    #[wasm_bindgen(method)]
+    fn done(this: &Deadline);
 }
 
 /// A response whose body has not been read: the FHIR path hands it to JavaScript as it is.
@@ -83,16 +109,31 @@ pub struct Unread {
     /// The request was answered with a redirect, which was not followed.
     pub redirected: bool,
     response: Response,
+    /// The request's deadline, cleared once the body is read (or the response dropped).
+    deadline: Deadline,
+    /// What errors name the exchange, and its time limit.
+    what: (crate::core::error::What, u32),
+}
+
+impl Drop for Unread {
+    fn drop(&mut self) {
+        self.deadline.done();
+    }
 }
 
 impl Unread {
+    fn failed(&self, v: JsValue) -> Error {
+        let name = v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
+        failed(&name, js_message(&v), self.what)
+    }
+
     /// The body for JavaScript, never copied into wasm memory: parsed JSON, `null` when empty, the
     /// text when it is not JSON.
     pub async fn body_value(&self) -> Result<JsValue> {
         if self.redirected {
             return Ok(JsValue::NULL);
         }
-        JsFuture::from(body_value(&self.response)).await.map_err(network)
+        JsFuture::from(body_value(&self.response)).await.map_err(|e| self.failed(e))
     }
 
     /// The body parsed as JSON, refused past `limit` bytes (checked on `Content-Length` first).
@@ -105,7 +146,7 @@ impl Unread {
             }
             return Err(too_large());
         }
-        let read = JsFuture::from(read_capped(&self.response, limit as f64)).await.map_err(network)?;
+        let read = JsFuture::from(read_capped(&self.response, limit as f64)).await.map_err(|e| self.failed(e))?;
         if read.is_null() {
             return Err(too_large());
         }
@@ -115,8 +156,10 @@ impl Unread {
 }
 
 impl Fetch {
-    /// Sends `req` and returns the response with its body unread.
-    pub async fn send_unread(&self, req: &HttpRequest) -> Result<Unread> {
+    /// Sends `req` and returns the response with its body unread. The exchange, body included, is
+    /// abandoned after `req.timeout_ms` ([`Error::Timeout`]) or when `app_signal` (an
+    /// `AbortSignal`, or `undefined`) aborts ([`Error::Aborted`]).
+    pub async fn send_unread(&self, req: &HttpRequest, app_signal: &JsValue) -> Result<Unread> {
         let invalid = |r| Error::InvalidOption { option: "request".into(), reason: r };
         let mut url = url::Url::parse(&req.url).map_err(|_| Error::InvalidUrl { what: "request URL", url: crate::core::error::redact_url(&req.url) })?;
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -127,7 +170,9 @@ impl Fetch {
         for (name, value) in &req.headers {
             headers.set(name, value).map_err(network)?;
         }
+        let deadline = deadline(req.timeout_ms, app_signal);
         let builder = RequestBuilder::new(url.as_str())
+            .abort_signal(Some(&deadline.signal()))
             .method(method)
             .mode(RequestMode::Cors)
             .redirect(RequestRedirect::Manual)
@@ -138,14 +183,16 @@ impl Fetch {
             Some(body) => builder.body(body.as_str()),
             None => builder.build(),
         }
-        .map_err(gloo)?;
-        let response: Response = request.send().await.map_err(gloo)?.into();
+        .map_err(|e| gloo(e, req))?;
+        let response: Response = request.send().await.map_err(|e| gloo(e, req))?.into();
         let redirected = response.type_() == ResponseType::Opaqueredirect;
         Ok(Unread {
             status: if redirected { 0 } else { response.status() },
             www_authenticate: response.headers().get("WWW-Authenticate").ok().flatten(),
             redirected,
             response,
+            deadline,
+            what: (req.expect.0, req.timeout_ms),
         })
     }
 }
@@ -154,9 +201,9 @@ impl Http for Fetch {
     type Body = JsBody;
 
     async fn send(&self, req: &HttpRequest) -> Result<HttpResponse<JsBody>> {
-        let r = self.send_unread(req).await?;
+        let r = self.send_unread(req, &JsValue::UNDEFINED).await?;
         let (what, limit) = req.expect;
         let body = if r.redirected { JsBody::default() } else { r.json_capped(what, limit).await? };
-        Ok(HttpResponse { status: r.status, body, www_authenticate: r.www_authenticate, redirected: r.redirected })
+        Ok(HttpResponse { status: r.status, body, www_authenticate: r.www_authenticate.clone(), redirected: r.redirected })
     }
 }

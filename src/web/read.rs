@@ -5,6 +5,7 @@
 
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use super::json::from_js;
 use crate::core::doc::Field;
@@ -47,7 +48,8 @@ export function readRequest(input, init) {
       json = true;
     }
     stage = 'signal'; const signal = o.signal;
-    return { url, method, headers, body, json, signal };
+    stage = 'timeout'; const timeout = o.timeout;
+    return { url, method, headers, body, json, signal, timeout };
   } catch { return { bad: stage }; }
 }
 "#)]
@@ -77,6 +79,7 @@ struct RequestDoc {
     body: Field<String>,
     json: Field<bool>,
     bad: Field<String>,
+    timeout: Field<u64>,
     #[serde(with = "serde_wasm_bindgen::preserve")]
     signal: JsValue,
 }
@@ -94,6 +97,15 @@ pub struct RequestArgs {
     pub body: Option<String>,
     /// The app's `AbortSignal`, or `undefined`.
     pub signal: JsValue,
+    /// This request's time limit, when the app set one (`timeout`, milliseconds).
+    pub timeout_ms: Option<u32>,
+}
+
+impl RequestArgs {
+    /// A plain GET of `url` with the session's defaults.
+    pub fn get(url: String) -> Self {
+        RequestArgs { url, method: "GET".into(), headers: Vec::new(), body: None, signal: JsValue::UNDEFINED, timeout_ms: None }
+    }
 }
 
 fn invalid(option: &str, reason: &'static str) -> Error {
@@ -119,5 +131,9 @@ pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Erro
     if r.json.value() == Some(true) && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
         headers.push(("Content-Type".into(), "application/fhir+json".into()));
     }
-    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal: r.signal })
+    if !(r.signal.is_undefined() || r.signal.is_null() || r.signal.is_instance_of::<web_sys::AbortSignal>()) {
+        return Err(invalid("signal", "must be an AbortSignal"));
+    }
+    let timeout_ms = crate::core::config::timeout_option(&r.timeout)?;
+    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal: r.signal, timeout_ms })
 }

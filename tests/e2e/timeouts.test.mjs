@@ -1,0 +1,79 @@
+// Servers that never answer: every call the library makes has a time limit (`timeout`, 30 s by
+// default), request() takes an AbortSignal, both end in typed errors, and a refresh that times out
+// releases every request waiting on it.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { useBrowser, sandbox, signIn, loginAndConsent, outcome, DEMO, FHIR, AS } from './helpers.mjs';
+
+let page;
+useBrowser({ before, after, beforeEach }, (p) => { page = p; });
+
+/** Never answers the requests to `url` (a server that hangs). */
+const hang = (url) => page.route(url, () => {});
+
+/** A launch from the demo page with `extra` options (e.g. a timeout), completed by the demo. */
+async function launchWith(extra) {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  await page.evaluate(async (o) => {
+    const { optionsFor } = await import('/config.js');
+    const SMART = await import('smart-wasm');
+    sessionStorage.setItem('demo:choices', '{}');
+    SMART.authorize({ ...optionsFor(), ...o });
+  }, extra);
+  await loginAndConsent(page);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  return outcome(page);
+}
+
+test('a FHIR server that never answers: timeout per request, and the app can abort', async () => {
+  await signIn(page);
+  await hang(`${FHIR}/Patient/hangs`);
+  const result = await page.evaluate(async () => {
+    const client = window.smartClient;
+    const t = performance.now();
+    const timedOut = await client.request('Patient/hangs', { timeout: 300 }).then(() => 'answered', (e) => [e.code, e.message]);
+    const took = performance.now() - t;
+    const ctrl = new AbortController();
+    const pending = client.request('Patient/hangs', { signal: ctrl.signal }).then(() => 'answered', (e) => e.code);
+    setTimeout(() => ctrl.abort('the user left the page'), 50);
+    const aborted = await pending;
+    const already = await client.request('Patient/amy', { signal: AbortSignal.abort() }).then(() => 'answered', (e) => e.code);
+    const badSignal = await client.request('Patient/amy', { signal: 'stop' }).then(() => 'answered', (e) => e.code);
+    const after = (await client.request('Patient/amy')).id;
+    return { timedOut, took, aborted, already, badSignal, after };
+  });
+  assert.equal(result.timedOut[0], 'timeout');
+  assert.match(result.timedOut[1], /300 ms/);
+  assert.ok(result.took >= 250 && result.took < 5000, `took ${result.took} ms`);
+  assert.equal(result.aborted, 'aborted');
+  assert.equal(result.already, 'aborted');
+  assert.equal(result.badSignal, 'invalid_option');
+  assert.equal(result.after, 'amy', 'the client works after timeouts and aborts');
+});
+
+test('a token endpoint that never answers: the code exchange times out', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await page.evaluate((fhir) => import('smart-wasm').then((S) => S.authorize({
+    iss: fhir, clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read', redirectUri: `${location.origin}/index.html`, timeout: 500,
+  })), FHIR);
+  await hang(`${AS}/token`);
+  await loginAndConsent(page);
+  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+  const code = await page.evaluate(() => import('smart-wasm').then((S) => S.ready()).then(() => 'ready', (e) => e.code));
+  assert.equal(code, 'timeout');
+});
+
+test('a refresh that never answers releases every request waiting on it', async () => {
+  await sandbox.setTokenTTL(5); // every request finds the token about to expire
+  const shown = await launchWith({ timeout: 800 });
+  assert.equal(shown.error, null, shown.message);
+  await hang(`${AS}/token`);
+  const codes = await page.evaluate(() => Promise.all([1, 2, 3].map(() => window.smartClient.request('Patient/amy').then(() => 'answered', (e) => e.code))));
+  assert.deepEqual(codes, ['timeout', 'timeout', 'timeout']);
+  await page.unroute(`${AS}/token`);
+  const id = await page.evaluate(() => window.smartClient.request('Patient/amy').then((p) => p.id, (e) => e.code));
+  assert.equal(id, 'amy', 'a later request refreshes again and succeeds');
+});
