@@ -70,6 +70,12 @@ export interface ServerOptions {
   scope?: string;
   /** Exact redirect URI registered with the server (defaults to the top-level one, else this page). */
   redirectUri?: string;
+  /**
+   * How HTTP Basic carries `clientId:clientSecret`: `'form'` (default) form-encodes both first, as
+   * RFC 6749 §2.3.1 requires; `'raw'` sends them as they are, for servers that compare the decoded
+   * header without form-decoding it (only matters when the secret has characters such as `/ + = :`).
+   */
+  secretEncoding?: 'form' | 'raw';
 }
 
 /** Options every launch shape shares. A name not listed in these types is refused with `invalid_option`. */
@@ -79,6 +85,9 @@ export interface LaunchOptions {
   clientSecret?: string;
   scope?: string;
   redirectUri?: string;
+  secretEncoding?: 'form' | 'raw';
+  /** Milliseconds each request may take before it fails with `timeout` (1..600000; default 30000). */
+  timeout?: number;
   /** Send `aud` (the FHIR base) on the authorize request. Default true; some servers reject it. */
   aud?: boolean;
   /** Send `Epic-Client-ID: <client id>` on FHIR requests. Default false. */
@@ -151,10 +160,14 @@ export interface ClientState {
 
 export interface RequestOptions {
   method?: string;
-  /** Extra headers; `Authorization` and `Epic-Client-ID` are the client's own and are ignored. */
-  headers?: Record<string, string>;
+  /** Extra headers (an object or `Headers`); `Authorization` and `Epic-Client-ID` are the client's own and are ignored. */
+  headers?: Record<string, string> | Headers;
   /** A string, or an object sent as JSON (`application/fhir+json`). */
   body?: string | object;
+  /** Aborts the request (`aborted`). */
+  signal?: AbortSignal;
+  /** Milliseconds this request may take (default: the launch's `timeout`, 30 s). */
+  timeout?: number;
 }
 
 /** A minimal FHIR Patient, for `client.patient.read()`. */

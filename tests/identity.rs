@@ -172,8 +172,10 @@ fn client_credentials_with_an_assertion_or_a_secret() {
     assert_eq!((body["grant_type"].as_str(), body["scope"].as_str()), ("client_credentials", "system/Patient.rs"));
     assert_eq!(body["client_assertion"], "eyJ.x.y");
     let secret = ClientSecret::new("s/3");
-    let b = client_credentials_request(&token_endpoint(), ClientAuth::Basic(&id, &secret), &scope);
+    let b = client_credentials_request(&token_endpoint(), ClientAuth::Basic(&id, &secret, false), &scope);
     assert_eq!(b.header_value("Authorization"), Some("Basic YmFja2VuZDpzJTJGMw=="));
+    let raw = client_credentials_request(&token_endpoint(), ClientAuth::Basic(&id, &secret, true), &scope);
+    assert_eq!(raw.header_value("Authorization"), Some("Basic YmFja2VuZDpzLzM="), "secretEncoding raw: backend:s/3 as it is");
     assert!(!form(b.body.as_deref().unwrap()).contains_key("client_secret"), "the secret travels in the header only");
 }
 

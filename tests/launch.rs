@@ -190,6 +190,13 @@ fn options_are_validated() {
     assert_eq!(parse_ready_options(&options_doc(r#"{"clientId":"x","registerDevice":true}"#), PAGE).unwrap_err().code(), "invalid_option");
     assert_eq!(parse_ready_options(&options_doc(r#"{"registerDevise":true}"#), PAGE).unwrap_err().code(), "invalid_option");
     assert!(parse_ready_options(&options_doc(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s"}}"#)), PAGE).unwrap().is_some());
+    use smart_wasm::core::binding::AuthMethod;
+    let auth = |extra: &str| options(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s"{extra}}}"#)).servers[0].auth;
+    assert_eq!(auth(r#","clientSecret":"x""#), AuthMethod::SecretBasic);
+    assert_eq!(auth(r#","clientSecret":"x","secretEncoding":"form""#), AuthMethod::SecretBasic);
+    assert_eq!(auth(r#","clientSecret":"x","secretEncoding":"raw""#), AuthMethod::SecretBasicRaw);
+    assert_eq!(auth(r#","secretEncoding":"raw""#), AuthMethod::None, "no secret, nothing to encode");
+    assert_eq!(err(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","secretEncoding":"base64"}}"#)).code(), "invalid_option");
     let o = options(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s","redirectUri":"../cb"}}"#));
     assert_eq!(o.servers[0].redirect_uri.as_str(), "https://app.example.org/cb");
 }

@@ -18,21 +18,14 @@ pub enum AuthMethod {
     /// options each time, it is never stored.
     #[serde(rename = "client_secret_basic")]
     SecretBasic,
+    /// `client_secret_basic` with id and secret as they are, not form-encoded first: what many
+    /// servers (and fhirclient.js) do, against RFC 6749 §2.3.1. Chosen by `secretEncoding: "raw"`.
+    #[serde(rename = "client_secret_basic_raw")]
+    SecretBasicRaw,
     /// A confidential-asymmetric client (`private_key_jwt`): a JWT signed by this browser's
     /// non-extractable key (a dynamic registration).
     #[serde(rename = "private_key_jwt")]
     PrivateKeyJwt,
-}
-
-impl AuthMethod {
-    /// The RFC 7591 name.
-    pub fn name(self) -> &'static str {
-        match self {
-            AuthMethod::None => "none",
-            AuthMethod::SecretBasic => "client_secret_basic",
-            AuthMethod::PrivateKeyJwt => "private_key_jwt",
-        }
-    }
 }
 
 /// The server and client of a launch or session.
@@ -75,8 +68,8 @@ impl Binding {
         let missing = |option: &str, reason| Error::InvalidOption { option: option.into(), reason };
         match self.auth {
             AuthMethod::None => Ok(ClientAuth::Public(&self.client_id)),
-            AuthMethod::SecretBasic => secret
-                .map(|s| ClientAuth::Basic(&self.client_id, s))
+            AuthMethod::SecretBasic | AuthMethod::SecretBasicRaw => secret
+                .map(|s| ClientAuth::Basic(&self.client_id, s, self.auth == AuthMethod::SecretBasicRaw))
                 .ok_or_else(|| missing("clientSecret", "is required for this confidential client's token requests")),
             AuthMethod::PrivateKeyJwt => assertion
                 .map(|a| ClientAuth::Assertion(&self.client_id, a))

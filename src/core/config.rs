@@ -68,6 +68,9 @@ object_doc! {
         "scope" => scope: String,
         /// Redirect URI, absolute or relative to the page.
         "redirectUri" => redirect_uri: String,
+        /// How HTTP Basic carries the client secret: `"form"` (RFC 6749 §2.3.1, the default) or
+        /// `"raw"` (id and secret as they are, for servers that compare them undecoded).
+        "secretEncoding" => secret_encoding: String,
     }
 }
 
@@ -191,10 +194,20 @@ fn server_entry(d: &ServerDoc, prefix: &str, defaults: Option<&ServerDoc>, page_
         }
     };
     let client_secret = text(&d.client_secret, &|| name("clientSecret"))?.map(ClientSecret::new);
+    let raw = match get("secretEncoding", |d| &d.secret_encoding)?.as_deref() {
+        None | Some("form") => false,
+        Some("raw") => true,
+        Some(_) => return Err(invalid(name("secretEncoding"), "must be \"form\" or \"raw\"")),
+    };
+    let auth = match (&client_secret, raw) {
+        (None, _) => AuthMethod::None,
+        (Some(_), false) => AuthMethod::SecretBasic,
+        (Some(_), true) => AuthMethod::SecretBasicRaw,
+    };
     Ok(ServerEntry {
         iss: FhirBase::parse("iss", &iss)?,
         client_id: ClientId::new(client_id),
-        auth: if client_secret.is_some() { AuthMethod::SecretBasic } else { AuthMethod::None },
+        auth,
         client_secret,
         scope,
         redirect_uri,
@@ -255,7 +268,7 @@ pub fn timeout_option(f: &Field<u64>) -> Result<Option<u32>> {
 /// server list: `ready({ registerDevice: true })`). Unknown names are refused either way.
 pub fn parse_ready_options(doc: &OptionsDoc, page_url: &str) -> Result<Option<Options>> {
     let t = &doc.top;
-    let server_fields = [&t.iss, &t.fhir_service_url, &t.client_id, &t.client_secret, &t.scope, &t.redirect_uri];
+    let server_fields = [&t.iss, &t.fhir_service_url, &t.client_id, &t.client_secret, &t.scope, &t.redirect_uri, &t.secret_encoding];
     if matches!(doc.servers, Field::Absent) && server_fields.iter().all(|f| matches!(f, Field::Absent)) {
         refuse_unknown(&doc.unknown, "")?;
         return Ok(None);

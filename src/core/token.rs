@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::doc::{AnyObject, Body, Field};
-use super::encode::{basic_auth, form};
+use super::encode::{basic_auth, basic_credentials, form};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::types::{AccessToken, AuthorizationCode, ClientId, ClientSecret, HttpUrl, PkceVerifier, RefreshToken, Scope};
@@ -17,8 +17,9 @@ pub const TOKEN_RESPONSE_LIMIT: usize = 1024 * 1024;
 pub enum ClientAuth<'a> {
     /// Public client: `client_id` in the body (RFC 6749 §3.2.1).
     Public(&'a ClientId),
-    /// Confidential-symmetric client: HTTP Basic with form-urlencoded id and secret (§2.3.1).
-    Basic(&'a ClientId, &'a ClientSecret),
+    /// Confidential-symmetric client: HTTP Basic with form-urlencoded id and secret (§2.3.1), or
+    /// with them as they are when the flag is set (`secretEncoding: "raw"`).
+    Basic(&'a ClientId, &'a ClientSecret, bool),
     /// Confidential-asymmetric client (`private_key_jwt`): a signed JWT, RFC 7523 §2.2.
     Assertion(&'a ClientId, &'a str),
 }
@@ -39,7 +40,10 @@ fn token_post<'a>(endpoint: &HttpUrl, auth: ClientAuth<'a>, mut pairs: Vec<(&'a 
             pairs.push(("client_id", id.as_str()));
             token_form(endpoint, &pairs)
         }
-        ClientAuth::Basic(id, secret) => token_form(endpoint, &pairs).header("Authorization", basic_auth(id, secret)),
+        ClientAuth::Basic(id, secret, raw) => {
+            let credentials = if raw { crate::core::cat(&["Basic ", &basic_credentials(id, secret)]) } else { basic_auth(id, secret) };
+            token_form(endpoint, &pairs).header("Authorization", credentials)
+        }
         ClientAuth::Assertion(id, assertion) => {
             pairs.extend([("client_id", id.as_str()), ("client_assertion_type", CLIENT_ASSERTION_TYPE), ("client_assertion", assertion)]);
             token_form(endpoint, &pairs)

@@ -62,8 +62,25 @@ test('confidential client: the code exchange authenticates with HTTP Basic', asy
   assert.equal(grant.clientId, 'demo-confidential');
   assert.equal(grant.basicAuth, true);
   assert.equal(grant.status, 200, 'the sandbox accepted the form-encoded secret');
+  assert.equal(grant.basicDecoded, 'demo-confidential:demo-secret%2F2%3A7+%26%2B', 'RFC 6749 §2.3.1: form-encoded inside Basic');
   const kept = await storage(page);
   assert.ok(!kept.session.includes('demo-secret'), 'the client secret is never stored');
+});
+
+test('secretEncoding "raw": id and secret travel as they are (for servers that compare them undecoded)', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  const options = { iss: FHIR, clientId: 'demo-confidential', clientSecret: 'demo-secret/2:7 &+', secretEncoding: 'raw',
+    scope: 'openid launch/patient patient/Patient.read', redirectUri: `${DEMO}/index.html` };
+  await page.evaluate((o) => import('smart-wasm').then((S) => S.authorize(o)), options);
+  await loginAndConsent(page);
+  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+  const code = await page.evaluate((o) => import('smart-wasm').then((S) => S.ready(o)).then(() => 'ready', (e) => [e.code, e.error]), options);
+  const [grant] = await eventsOf('token');
+  assert.equal(grant.basicDecoded, 'demo-confidential:demo-secret/2:7 &+', 'the raw id:secret was sent');
+  // The sandbox follows RFC 6749 and form-decodes, so it refuses the raw `+` and `/`.
+  assert.deepEqual(code, ['token_error', 'invalid_client']);
 });
 
 test('Epic-Client-ID is sent on FHIR calls when asked for', async () => {

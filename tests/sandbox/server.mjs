@@ -132,7 +132,9 @@ provider.use(async (ctx, next) => {
   if (ctx.oidc?.route !== 'token') return;
   const grantType = ctx.oidc.params?.grant_type;
   const entry = { type: 'token', grantType, clientId: ctx.oidc.client?.clientId, status: ctx.status,
-    basicAuth: /^Basic /i.test(ctx.get('authorization')), authMethod: ctx.oidc.client?.clientAuthMethod, error: ctx.body?.error };
+    basicAuth: /^Basic /i.test(ctx.get('authorization')),
+    basicDecoded: /^Basic /i.test(ctx.get('authorization')) ? Buffer.from(ctx.get('authorization').slice(6), 'base64').toString('utf8') : null,
+    authMethod: ctx.oidc.client?.clientAuthMethod, error: ctx.body?.error };
   if (ctx.status === 200 && ctx.body?.access_token) {
     const grant = ctx.oidc.entities.Grant;
     // The token response names every granted scope (OIDC and launch ones too), not only the
