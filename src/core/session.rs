@@ -13,7 +13,7 @@ use super::doc::Body;
 use super::encode::basic_credentials;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
-use super::token::{refresh_request, Context, TokenResponse};
+use super::token::{client_credentials_request, refresh_request, Context, TokenResponse};
 use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, RefreshToken, Scope};
 
 /// A SMART session with one FHIR server.
@@ -36,6 +36,24 @@ pub struct Session<B> {
     pub context: Context,
     /// The token response as received, merged over refreshes.
     pub token_response: B,
+    /// How a new access token is had: by the grant that gave the first one when it is the client
+    /// credentials grant (it has no refresh token), otherwise by refresh (or a JWT bearer grant).
+    #[serde(default)]
+    pub grant: Grant,
+}
+
+/// The grant a session started with, where it decides how the session renews.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Grant {
+    /// A user's authorization (code, or JWT bearer): renewed with the refresh token, or for a
+    /// key-bound client without one, a new JWT bearer grant.
+    #[default]
+    #[serde(rename = "user")]
+    User,
+    /// The client credentials grant (SMART Backend Services, seed 003): renewed by the same grant,
+    /// with the client's secret or a fresh client assertion.
+    #[serde(rename = "client_credentials")]
+    ClientCredentials,
 }
 
 /// What `client.getState()` shows: fhirclient.js's shape.
@@ -78,6 +96,7 @@ impl<B: Body> Session<B> {
             refresh_token: t.refresh_token,
             context: t.context,
             token_response: raw,
+            grant: Grant::User,
         }
     }
 
@@ -93,6 +112,7 @@ impl<B: Body> Session<B> {
             scope: Scope::default(),
             context: Context::default(),
             token_response: B::default(),
+            grant: Grant::User,
             binding: Binding {
                 token_endpoint: iss.as_dir().clone(),
                 iss,
@@ -110,10 +130,11 @@ impl<B: Body> Session<B> {
         crate::core::cat(&[if self.basic { "Basic " } else { "Bearer " }, self.access_token.secret()])
     }
 
-    /// Whether a new access token can be had without the user: a refresh token, or this browser's
-    /// registered key (a new JWT bearer grant).
+    /// Whether a new access token can be had without the user: a refresh token, this browser's
+    /// registered key (a new JWT bearer grant), or the client credentials grant again.
     pub fn can_refresh(&self) -> bool {
-        !self.basic && (self.refresh_token.is_some() || self.binding.auth == AuthMethod::PrivateKeyJwt)
+        !self.basic
+            && (self.refresh_token.is_some() || self.binding.auth == AuthMethod::PrivateKeyJwt || self.grant == Grant::ClientCredentials)
     }
 
     /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
@@ -123,9 +144,15 @@ impl<B: Body> Session<B> {
 
     /// The refresh request (RFC 6749 §6), authenticated with the app's secret or a client
     /// assertion as the binding requires.
+    /// For a client credentials session, the same grant again (RFC 6749 §4.4; there is no refresh
+    /// token).
     pub fn refresh_request(&self, secret: Option<&ClientSecret>, assertion: Option<&str>) -> Result<HttpRequest> {
+        let b = &self.binding;
+        if self.grant == Grant::ClientCredentials {
+            return Ok(client_credentials_request(&b.token_endpoint, b.client_auth(secret, assertion)?, &self.scope));
+        }
         let rt = self.refresh_token.as_ref().ok_or(Error::NoRefreshToken)?;
-        Ok(refresh_request(&self.binding.token_endpoint, self.binding.client_auth(secret, assertion)?, rt))
+        Ok(refresh_request(&b.token_endpoint, b.client_auth(secret, assertion)?, rt))
     }
 
     /// Applies a refresh answer: new access token and expiry; a new refresh token replaces the

@@ -13,7 +13,7 @@ use crate::core::jwt::{
     MAX_ASSERTION_LIFETIME,
 };
 use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
-use crate::core::session::Session;
+use crate::core::session::{Grant, Session};
 use crate::core::config::{Options, ServerEntry};
 use crate::core::token::{client_credentials_request, jwt_bearer_request, parse_token_response};
 use crate::core::types::{ClientId, FhirBase};
@@ -129,7 +129,9 @@ pub async fn client_credentials<H: Http>(
     let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
     let resp = http.send(&client_credentials_request(&binding.token_endpoint, auth, &server.scope).timeout(binding.timeout_ms)).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
-    Ok(Session::from_token(binding, &server.scope, t, resp.body, now))
+    let mut session = Session::from_token(binding, &server.scope, t, resp.body, now);
+    session.grant = Grant::ClientCredentials;
+    Ok(session)
 }
 
 /// Signs an RFC 7523 assertion for `record`'s client: five minutes, a fresh `jti`.
@@ -197,7 +199,7 @@ pub async fn refresh_key_bound<H: Http, K: Keys, R: Registrations<Pair = K::Pair
     store: &impl Store,
     session: &SessionOf<H>,
 ) -> Result<SessionOf<H>> {
-    if session.refresh_token.is_none() {
+    if session.refresh_token.is_none() && session.grant == Grant::User {
         return jwt_bearer_sign_in(http, keys, registrations, platform, store, &session.binding.iss).await;
     }
     super::refresh(http, store, &KeyIdentity { keys, registrations, platform }, session, None, platform.now()).await

@@ -231,6 +231,27 @@ test('non-interactive: client credentials with the registered key (Backend Servi
   assert.deepEqual([grant.grantType, grant.clientId, grant.authMethod, grant.status], ['client_credentials', reg.clientId, 'private_key_jwt', 200]);
 });
 
+test('client credentials sessions renew by the same grant when the token expires (with the key, and with a secret)', async () => {
+  await launchAndRegister();
+  const [reg] = await eventsOf('register');
+  await sandbox.reset();
+  await sandbox.setTokenTTL(5); // inside the 30 s refresh margin: each request renews first
+  const ids = await withIdentity(async (SMART, fhir) => {
+    const keyed = await SMART.clientCredentials({ iss: fhir, clientId: 'demo-public', scope: 'system/Patient.read', useRegistration: true });
+    const withSecret = await SMART.clientCredentials({ iss: fhir, clientId: 'tool-basic', clientSecret: 'tool-secret/1', scope: 'system/Patient.read' });
+    const out = [];
+    for (const c of [keyed, keyed, withSecret, withSecret]) out.push((await c.request('Patient/kim')).id);
+    await keyed.refresh();
+    return out;
+  }, FHIR);
+  assert.deepEqual(ids, ['kim', 'kim', 'kim', 'kim']);
+  const grants = (await eventsOf('token')).map((g) => [g.grantType, g.clientId, g.status]);
+  const keyedGrants = grants.filter((g) => g[1] === reg.clientId);
+  assert.ok(keyedGrants.length >= 4, `initial + a renewal per request + refresh(): ${JSON.stringify(grants)}`);
+  assert.ok(grants.every(([type, , status]) => type === 'client_credentials' && status === 200), JSON.stringify(grants));
+  assert.ok(grants.filter((g) => g[1] === 'tool-basic').length >= 3);
+});
+
 test('non-interactive: FHIR requests with HTTP Basic client credentials (seed 002)', async () => {
   const result = await withIdentity(async (SMART, fhir) => {
     const client = await SMART.basicClient({ iss: fhir, clientId: 'tool-basic', clientSecret: 'tool-secret/1' });
