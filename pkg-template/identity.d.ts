@@ -28,6 +28,11 @@ export declare class Client extends BaseClient {
    * token; the client then switches to the registered identity (JWT bearer grant). Default `ES384`.
    */
   registerDynamicClient(options?: { alg?: 'ES384' | 'RS384' | 'RS256' }): Promise<Registration>;
+  /**
+   * Set when `ready({ registerDevice })` completed the launch but could not register this browser
+   * (the server refused, or IndexedDB failed): the client then uses the launch's own session.
+   */
+  readonly registrationError: import('./index.js').SmartError | undefined;
 }
 
 /** `registerDevice` of `ready()`: `true` (ES384) or the algorithm. */

@@ -97,13 +97,16 @@ async function main() {
   try {
     // With "stay signed in", the launch's token registers this device at once and is never stored.
     client = await SMART.oauth2.ready({ ...optionsFor(c), registerDevice: c.stay ? { alg: c.alg } : undefined });
-    if (c.stay) localStorage.setItem(DEVICE, client.getState().serverUrl);
+    if (c.stay && !client.registrationError) localStorage.setItem(DEVICE, client.getState().serverUrl);
   } catch (e) {
     showError(e);
     return;
   }
   try {
-    await signedIn(SMART, client, localStorage.getItem(DEVICE) ? 'Signed in; this device will sign in by itself next time.' : 'Signed in.');
+    const how = client.registrationError
+      ? `Signed in, but this device could not be registered (${client.registrationError.code}): you will sign in again next time.`
+      : localStorage.getItem(DEVICE) ? 'Signed in; this device will sign in by itself next time.' : 'Signed in.';
+    await signedIn(SMART, client, how);
   } catch (e) {
     showContext(client);
     showError(e);

@@ -33,6 +33,9 @@ struct Inner {
     secret: Option<ClientSecret>,
     /// The refresh in flight, shared by every caller that needs it.
     refreshing: RefCell<Option<Promise>>,
+    /// Why `ready({ registerDevice })` could not register this browser, when it could not.
+    #[cfg(feature = "identity")]
+    registration_error: RefCell<JsValue>,
 }
 
 /// A client bound to one FHIR server and one authorized session.
@@ -50,7 +53,20 @@ pub struct PatientApi {
 impl Client {
     pub(super) fn new(session: Session, opts: Option<&Options>) -> Client {
         let secret = crate::driver::secret_for(opts, &session).cloned();
-        Client { inner: Rc::new(Inner { session: RefCell::new(session), secret, refreshing: RefCell::new(None) }) }
+        Client {
+            inner: Rc::new(Inner {
+                session: RefCell::new(session),
+                secret,
+                refreshing: RefCell::new(None),
+                #[cfg(feature = "identity")]
+                registration_error: RefCell::new(JsValue::UNDEFINED),
+            }),
+        }
+    }
+
+    #[cfg(feature = "identity")]
+    pub(super) fn set_registration_error(&self, e: JsValue) {
+        *self.inner.registration_error.borrow_mut() = e;
     }
 }
 
@@ -213,6 +229,14 @@ impl Client {
     #[wasm_bindgen(js_name = registerDynamicClient)]
     pub fn register_dynamic_client(&self, options: JsValue) -> Promise {
         run(Rc::clone(&self.inner), Op::Register(options))
+    }
+
+    /// The `SmartError` that kept `ready({ registerDevice })` from registering this browser (the
+    /// launch's session is kept and this client uses it), or `undefined`.
+    #[cfg(feature = "identity")]
+    #[wasm_bindgen(getter, js_name = registrationError)]
+    pub fn registration_error(&self) -> JsValue {
+        self.inner.registration_error.borrow().clone()
     }
 
     /// `client.patient.read()` and friends.

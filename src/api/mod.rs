@@ -208,9 +208,21 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
         if let Some(alg) = register_device_option(&doc)? {
             // The launch's token is the one-time initial access token: it is used for the
             // registration and never stored; the tab keeps the registered client's session.
-            let record = crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, alg).await.map_err(js)?;
-            let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await.map_err(js)?;
-            return Ok(Client::new(next, o.as_ref()));
+            let registered = match crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, alg).await {
+                Ok(record) => jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await,
+                Err(e) => Err(e),
+            };
+            match registered {
+                Ok(next) => return Ok(Client::new(next, o.as_ref())),
+                // The launch itself succeeded: keep its session, and report the registration
+                // failure on the client (`registrationError`) instead of throwing the launch away.
+                Err(e) => {
+                    store_session(&SessionStore, &s).map_err(js)?;
+                    let client = Client::new(s, o.as_ref());
+                    client.set_registration_error(js(e));
+                    return Ok(client);
+                }
+            }
         }
         store_session(&SessionStore, &s).map_err(js)?;
         s

@@ -337,3 +337,30 @@ test("the README's device sign-in call works as printed: ready({ registerDevice:
   assert.equal(result.clientId, result.registered, 'the client returned is the registered one');
   assert.notEqual(result.clientId, 'demo-public');
 });
+
+test('ready({ registerDevice }) keeps the launch when IndexedDB fails, and reports the registration failure', async () => {
+  await page.addInitScript(() => {
+    IDBObjectStore.prototype.put = function put() { throw new DOMException('the disk is full', 'QuotaExceededError'); };
+  });
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  await page.check('#stay');
+  await page.click('#launch-button');
+  await loginAndConsent(page);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  const shown = await outcome(page);
+  assert.equal(shown.error, null, shown.message);
+  assert.equal(shown.name, 'Amy V. Shaw', 'the launch was not thrown away');
+  const state = await page.evaluate(() => ({
+    code: window.smartClient.registrationError?.code,
+    message: window.smartClient.registrationError?.message,
+    session: Boolean(sessionStorage.getItem('smart-wasm:session')),
+    device: localStorage.getItem('demo:device-sign-in'),
+    status: document.getElementById('status').textContent,
+  }));
+  assert.equal(state.code, 'storage_error');
+  assert.match(state.message, /QuotaExceededError/);
+  assert.ok(state.session, 'the launch session is kept for the tab');
+  assert.equal(state.device, null, 'the demo does not claim the device is registered');
+  assert.match(state.status, /could not be registered/);
+});
