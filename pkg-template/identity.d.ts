@@ -21,13 +21,24 @@ export interface Registration {
   lastUsedAt: number;
 }
 
+/**
+ * How to register: the key's algorithm (`ES384` by default), and the registration body:
+ * `'rfc7591'` (default) sends the client metadata a generic RFC 7591 server requires
+ * (`redirect_uris`, `grant_types`, `token_endpoint_auth_method: private_key_jwt`, …);
+ * `'minimal'` sends only `software_id` and `jwks`, as Epic documents it.
+ */
+export interface RegistrationOptions {
+  alg?: 'ES384' | 'RS384' | 'RS256';
+  metadata?: 'rfc7591' | 'minimal';
+}
+
 export declare class Client extends BaseClient {
   /**
    * Registers this browser with the server (RFC 7591): a new WebCrypto key pair whose private key
    * cannot be exported, kept in IndexedDB. The launch's access token is the one-time initial access
    * token; the client then switches to the registered identity (JWT bearer grant). Default `ES384`.
    */
-  registerDynamicClient(options?: { alg?: 'ES384' | 'RS384' | 'RS256' }): Promise<Registration>;
+  registerDynamicClient(options?: RegistrationOptions): Promise<Registration>;
   /**
    * Set when `ready({ registerDevice })` completed the launch but could not register this browser
    * (the server refused, or IndexedDB failed): the client then uses the launch's own session.
@@ -37,7 +48,7 @@ export declare class Client extends BaseClient {
 
 /** `registerDevice` of `ready()`: `true` (ES384) or the algorithm. */
 export interface RegisterDeviceOption {
-  registerDevice?: boolean | { alg?: 'ES384' | 'RS384' | 'RS256' };
+  registerDevice?: boolean | RegistrationOptions;
 }
 
 /** `ready()` without the server list (a public client's redirect page needs none). */

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use serde_json::Value;
 use smart_wasm::core::binding::Binding;
 use smart_wasm::core::jwt::{assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, ExportedJwk, PublicJwk};
-use smart_wasm::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
+use smart_wasm::core::registration::{parse_registration_response, registration_request, ClientMetadata, RegistrationRecord};
 use smart_wasm::core::token::{client_credentials_request, jwt_bearer_request, refresh_request, ClientAuth, CLIENT_ASSERTION_TYPE, JWT_BEARER};
 use smart_wasm::core::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
 use smart_wasm::core::Error;
@@ -100,7 +100,8 @@ fn registration_request_matches_seed_004() {
     let endpoint = HttpUrl::parse("r", "https://fhir.epic.com/interconnect-fhir-oauth/oauth2/register").unwrap();
     let public = PublicJwk { e: Some("AQAB".into()), kty: "RSA", n: Some("vGASMnWdI".into()), ..PublicJwk::default() };
     let jwk = registered_jwk(Alg::RS384, &public, "k");
-    let req = registration_request(&endpoint, &AccessToken::new("Nxfve4q3"), &ClientId::new("d45049c3-3441-40ef-ab4d-b9cd86a17225"), &jwk, &SerdeJson);
+    let software = ClientId::new("d45049c3-3441-40ef-ab4d-b9cd86a17225");
+    let req = registration_request(&endpoint, &AccessToken::new("Nxfve4q3"), &software, &jwk, None, &SerdeJson);
     assert_eq!(req.method, "POST");
     assert_eq!(req.header_value("Authorization"), Some("Bearer Nxfve4q3"));
     assert_eq!(req.header_value("Content-Type"), Some("application/json"));
@@ -110,6 +111,22 @@ fn registration_request_matches_seed_004() {
     assert_eq!(body["jwks"]["keys"].as_array().unwrap().len(), 1);
     assert_eq!(body["jwks"]["keys"][0]["kid"], "k");
     assert_eq!(body["jwks"]["keys"][0]["use"], "sig");
+    assert_eq!(body.as_object().unwrap().len(), 2, "seed 004's minimal body: software_id and jwks only");
+
+    // RFC 7591 mode: the metadata a generic server needs.
+    let redirect = HttpUrl::parse("r", "https://app.example.org/index.html").unwrap();
+    let full = registration_request(&endpoint, &AccessToken::new("t"), &software, &jwk, Some(ClientMetadata::new(&software, Some(&redirect), Alg::RS384)), &SerdeJson);
+    let body: serde_json::Value = serde_json::from_str(full.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["redirect_uris"], serde_json::json!(["https://app.example.org/index.html"]));
+    assert_eq!(body["grant_types"], serde_json::json!([JWT_BEARER, "authorization_code", "refresh_token"]));
+    assert_eq!(body["response_types"], serde_json::json!(["code"]));
+    assert_eq!(body["token_endpoint_auth_method"], "private_key_jwt");
+    assert_eq!(body["token_endpoint_auth_signing_alg"], "RS384");
+    assert_eq!(body["client_name"], software.as_str());
+    assert_eq!(body["software_id"], software.as_str());
+    assert_eq!(body["jwks"]["keys"][0]["kid"], "k");
+    let no_redirect = registration_request(&endpoint, &AccessToken::new("t"), &software, &jwk, Some(ClientMetadata::new(&software, None, Alg::ES384)), &SerdeJson);
+    assert!(!no_redirect.body.unwrap().contains("redirect_uris"));
 }
 
 #[test]

@@ -7,7 +7,12 @@ use smart_wasm::core::binding::{AuthMethod, Binding};
 use smart_wasm::core::jwt::{public_jwk, thumbprint_input, Alg};
 use smart_wasm::core::registration::RegistrationRecord;
 use smart_wasm::core::types::{ClientId, FhirBase, HttpUrl, Scope};
-use smart_wasm::driver::identity::sign_assertion;
+use smart_wasm::core::config::DeviceRegistration;
+use smart_wasm::core::session::Session;
+use smart_wasm::core::token::parse_token_response;
+use smart_wasm::driver::identity::{register, sign_assertion};
+use smart_wasm::web::fetch::Fetch;
+use smart_wasm::web::json::JsBody;
 use smart_wasm::driver::{Keys, Platform, Registrations};
 use smart_wasm::web::idb::IndexedDb;
 use smart_wasm::web::json::BrowserJson;
@@ -118,4 +123,33 @@ async fn registrations_for_several_servers_stay_apart() {
     assert!(db.get(a.iss()).await.unwrap().is_none());
     assert!(db.get(b.iss()).await.unwrap().is_some(), "deleting one leaves the other");
     db.delete(b.iss()).await.unwrap();
+}
+
+/// Registration against a stock RFC 7591 server (oidc-provider without the sandbox's glue, at
+/// 127.0.0.1:9002): the RFC 7591 body registers; seed 004's minimal body is refused, as such a
+/// server requires `redirect_uris`.
+#[wasm_bindgen_test]
+async fn registration_against_a_stock_rfc7591_server() {
+    let iss = "http://127.0.0.1:9002/fhir";
+    let body = JsBody(js_sys::JSON::parse(r#"{"access_token":"launch-token","token_type":"bearer"}"#).unwrap());
+    let binding = Binding {
+        iss: FhirBase::parse("iss", iss).unwrap(),
+        client_id: ClientId::new("stock-app"),
+        auth: AuthMethod::None,
+        token_endpoint: HttpUrl::parse("t", "http://127.0.0.1:9002/token").unwrap(),
+        epic_client_id_header: false,
+        refresh_margin: 30,
+        timeout_ms: 30_000,
+    };
+    let mut session = Session::from_token(binding, &Scope::parse("openid"), parse_token_response(200, &body).unwrap(), body, Browser.now());
+    session.redirect_uri = Some(HttpUrl::parse("r", "http://127.0.0.1:8080/index.html").unwrap());
+    let record = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, DeviceRegistration { alg: Alg::ES384, minimal: false }).await.unwrap();
+    assert!(!record.binding.client_id.as_str().is_empty());
+    assert_eq!(record.binding.auth, AuthMethod::PrivateKeyJwt);
+    assert_eq!(record.software_id.as_str(), "stock-app");
+    IndexedDb.delete(record.iss()).await.unwrap();
+    let refused = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, DeviceRegistration { alg: Alg::ES384, minimal: true }).await.unwrap_err();
+    assert_eq!(refused.code(), "registration_error");
+    assert_eq!(refused.oauth_error().map(|(e, _)| e), Some("invalid_redirect_uri"));
+    assert!(IndexedDb.get(&FhirBase::parse("iss", iss).unwrap()).await.unwrap().is_none(), "nothing stored for a refused registration");
 }

@@ -18,7 +18,6 @@ use crate::web::fetch::Fetch;
 #[cfg(feature = "identity")]
 use {
     crate::core::binding::AuthMethod,
-    crate::core::jwt::Alg,
     crate::driver::identity::{jwt_bearer_sign_in, refresh_key_bound, register},
     crate::web::idb::IndexedDb,
     crate::web::keys::WebCryptoKeys,
@@ -131,15 +130,6 @@ impl Inner {
     }
 }
 
-/// `obj[key]`, or `undefined` when `obj` is not an object or reading it throws.
-#[cfg(feature = "identity")]
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    if !obj.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
 /// The asynchronous operations of `Client`, run by one promise-making function (each separate
 /// `future_to_promise` costs ~1–2 KB of wasm).
 enum Op {
@@ -158,12 +148,15 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
             }
             #[cfg(feature = "identity")]
             Op::Register(opts) => {
-                let alg = match get(&opts, "alg").as_string() {
-                    Some(a) => Alg::parse(&a).map_err(js)?,
-                    None => Alg::ES384,
+                let how = if opts.is_undefined() || opts.is_null() {
+                    crate::core::config::RegisterDoc::default()
+                } else {
+                    let plain = crate::web::read::plain(&opts).map_err(js)?;
+                    crate::web::json::from_js(plain).ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?
                 };
+                let how = how.check("options").map_err(js)?;
                 let session = inner.session.borrow().clone();
-                let record = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, alg).await.map_err(js)?;
+                let record = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, how).await.map_err(js)?;
                 // The launch's token was the one-time initial access token: from now on this client
                 // is the registered one, with a token from the JWT bearer grant.
                 let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await.map_err(js)?;

@@ -84,7 +84,7 @@ fn options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
     let doc = if is_object(&v) { from_js(v) } else { None };
     let doc: OptionsDoc = doc.ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
     #[cfg(not(feature = "identity"))]
-    if doc.register_device != crate::core::doc::Field::Absent {
+    if !matches!(doc.register_device, crate::core::doc::Field::Absent) {
         return Err(js(Error::InvalidOption { option: "registerDevice".into(), reason: "needs the smart-wasm/identity entry" }));
     }
     Ok(doc)
@@ -133,21 +133,6 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
             let records = IndexedDb.list().await.map_err(js)?;
             Ok(crate::web::json::to_js(&records.iter().map(|r| r.summary()).collect::<Vec<_>>()))
         }
-    }
-}
-
-/// `registerDevice: { alg }` (or `true`, ES384) on `ready()`: register this browser right away.
-#[cfg(feature = "identity")]
-fn register_device_option(doc: &OptionsDoc) -> Result<Option<crate::core::jwt::Alg>, JsValue> {
-    use crate::core::config::RegisterDevice;
-    use crate::core::doc::Field;
-    use crate::core::jwt::Alg;
-    let bad = || js(Error::InvalidOption { option: "registerDevice".into(), reason: "must be a boolean or { alg }" });
-    match &doc.register_device {
-        Field::Absent | Field::Value(RegisterDevice::No) => Ok(None),
-        Field::Value(RegisterDevice::Default) => Ok(Some(Alg::ES384)),
-        Field::Value(RegisterDevice::Alg(Field::Value(a))) => Alg::parse(a).map(Some).map_err(js),
-        _ => Err(bad()),
     }
 }
 
@@ -205,10 +190,10 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
         clean_address_bar(&page);
         let s = s.map_err(js)?;
         #[cfg(feature = "identity")]
-        if let Some(alg) = register_device_option(&doc)? {
+        if let Some(how) = crate::core::config::register_device(&doc).map_err(js)? {
             // The launch's token is the one-time initial access token: it is used for the
             // registration and never stored; the tab keeps the registered client's session.
-            let registered = match crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, alg).await {
+            let registered = match crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, how).await {
                 Ok(record) => jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await,
                 Err(e) => Err(e),
             };

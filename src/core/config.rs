@@ -74,32 +74,69 @@ object_doc! {
     }
 }
 
-/// `registerDevice` on `ready()` (identity entry): `true`, or `{ alg }`.
-#[derive(Debug, PartialEq, Eq)]
+object_doc! {
+    /// How to register this browser: `registerDevice: { … }` on `ready()`, or the options of
+    /// `client.registerDynamicClient()` (identity entry).
+    pub struct RegisterDoc {
+        /// `ES384` (default), `RS384` or `RS256`.
+        "alg" => alg: String,
+        /// `"rfc7591"` (default): the client metadata a generic RFC 7591 server needs
+        /// (`redirect_uris`, `grant_types`, `token_endpoint_auth_method`, …); `"minimal"`: only
+        /// `software_id` and `jwks`, as seed 004 (Epic) shows.
+        "metadata" => metadata: String,
+    }
+}
+
+/// `registerDevice` on `ready()`: `true`, `false`, or `{ alg, metadata }`.
+#[derive(Debug)]
 pub enum RegisterDevice {
     /// `false`: do not register.
     No,
-    /// `true` or `{}`: register with the default algorithm.
-    Default,
-    /// `{ alg }`: register with this algorithm (checked by [`crate::core::jwt::Alg::parse`]).
-    Alg(Field<String>),
-}
-
-object_doc! {
-    /// `registerDevice: { alg }`.
-    pub struct AlgDoc {
-        /// `ES384`, `RS384` or `RS256`.
-        "alg" => alg: String,
-    }
+    /// `true` or an object: register.
+    Yes(RegisterDoc),
 }
 
 impl Lenient for RegisterDevice {
     fn from_bool(b: bool) -> Option<Self> {
-        Some(if b { RegisterDevice::Default } else { RegisterDevice::No })
+        Some(if b { RegisterDevice::Yes(RegisterDoc::default()) } else { RegisterDevice::No })
     }
     fn from_map<'de, A: MapAccess<'de>>(map: A) -> core::result::Result<Option<Self>, A::Error> {
-        let a = AlgDoc::from_map(map)?.map(|d| d.alg).unwrap_or_default();
-        Ok(Some(if a == Field::Absent { RegisterDevice::Default } else { RegisterDevice::Alg(a) }))
+        Ok(RegisterDoc::from_map(map)?.map(RegisterDevice::Yes))
+    }
+}
+
+/// A checked registration choice: the key's algorithm, and whether to send the minimal body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceRegistration {
+    /// The key's signature algorithm.
+    pub alg: super::jwt::Alg,
+    /// Send only `software_id` and `jwks` (seed 004).
+    pub minimal: bool,
+}
+
+impl RegisterDoc {
+    /// Checks the choice; `option` names it in errors.
+    pub fn check(&self, option: &str) -> Result<DeviceRegistration> {
+        refuse_unknown(&self.unknown, &crate::core::cat(&[option, "."]))?;
+        let alg = match text(&self.alg, &|| crate::core::cat(&[option, ".alg"]))? {
+            None => super::jwt::Alg::ES384,
+            Some(a) => super::jwt::Alg::parse(&a)?,
+        };
+        let minimal = match text(&self.metadata, &|| crate::core::cat(&[option, ".metadata"]))?.as_deref() {
+            None | Some("rfc7591") => false,
+            Some("minimal") => true,
+            Some(_) => return Err(invalid(crate::core::cat(&[option, ".metadata"]), "must be \"rfc7591\" or \"minimal\"")),
+        };
+        Ok(DeviceRegistration { alg, minimal })
+    }
+}
+
+/// `registerDevice` of `ready()` options, checked: `None` when not asked for.
+pub fn register_device(doc: &OptionsDoc) -> Result<Option<DeviceRegistration>> {
+    match &doc.register_device {
+        Field::Absent | Field::Value(RegisterDevice::No) => Ok(None),
+        Field::Value(RegisterDevice::Yes(d)) => d.check("registerDevice").map(Some),
+        Field::Wrong => Err(invalid("registerDevice", "must be a boolean or { alg, metadata }")),
     }
 }
 

@@ -21,21 +21,60 @@ struct Jwks<'a> {
     keys: [&'a PublicJwk; 1],
 }
 
+/// RFC 7591 §2 client metadata a generic server needs to register a key-bound browser client.
+#[derive(Serialize)]
+pub struct ClientMetadata<'a> {
+    /// A name for the registration (the app's client id).
+    pub client_name: &'a str,
+    /// The redirect URI of the launch, for launches as the registered client.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uris: Option<[&'a str; 1]>,
+    /// The JWT bearer grant (silent sign-in), and the code and refresh grants (launches as the
+    /// registered client, confidential-asymmetric).
+    pub grant_types: [&'static str; 3],
+    /// `code`.
+    pub response_types: [&'static str; 1],
+    /// `private_key_jwt`.
+    pub token_endpoint_auth_method: &'static str,
+    /// The key's algorithm.
+    pub token_endpoint_auth_signing_alg: Alg,
+}
+
+impl<'a> ClientMetadata<'a> {
+    /// The metadata for a key of `alg`, registered by the app `software_id` from a launch that
+    /// came back to `redirect_uri`.
+    pub fn new(software_id: &'a ClientId, redirect_uri: Option<&'a HttpUrl>, alg: Alg) -> Self {
+        ClientMetadata {
+            client_name: software_id.as_str(),
+            redirect_uris: redirect_uri.map(|u| [u.as_str()]),
+            grant_types: [super::token::JWT_BEARER, "authorization_code", "refresh_token"],
+            response_types: ["code"],
+            token_endpoint_auth_method: "private_key_jwt",
+            token_endpoint_auth_signing_alg: alg,
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct RegistrationBody<'a> {
     software_id: &'a str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    metadata: Option<ClientMetadata<'a>>,
     jwks: Jwks<'a>,
 }
 
-/// The registration request: `software_id` = the app's client id, `jwks` = the public key.
+/// The registration request: `software_id` = the app's client id, `jwks` = the public key, and
+/// unless `metadata` is `None` (seed 004's minimal body, which Epic takes), the RFC 7591 metadata
+/// a generic server requires.
 pub fn registration_request(
     endpoint: &HttpUrl,
     initial_token: &AccessToken,
     software_id: &ClientId,
     jwk: &PublicJwk,
+    metadata: Option<ClientMetadata<'_>>,
     json: &impl JsonText,
 ) -> HttpRequest {
-    let body = json.json(&RegistrationBody { software_id: software_id.as_str(), jwks: Jwks { keys: [jwk] } });
+    let body = json.json(&RegistrationBody { software_id: software_id.as_str(), metadata, jwks: Jwks { keys: [jwk] } });
     HttpRequest { body: Some(body), ..HttpRequest::new("POST", endpoint.as_str().to_owned()) }
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")

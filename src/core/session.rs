@@ -14,7 +14,7 @@ use super::encode::basic_credentials;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::token::{client_credentials_request, refresh_request, Context, TokenResponse};
-use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, RefreshToken, Scope};
+use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
 
 /// A SMART session with one FHIR server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +40,10 @@ pub struct Session<B> {
     /// credentials grant (it has no refresh token), otherwise by refresh (or a JWT bearer grant).
     #[serde(default)]
     pub grant: Grant,
+    /// The redirect URI of the launch that started the session, when one did (a dynamic
+    /// registration names it in its `redirect_uris`).
+    #[serde(default)]
+    pub redirect_uri: Option<HttpUrl>,
 }
 
 /// The grant a session started with, where it decides how the session renews.
@@ -81,7 +85,7 @@ fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
 impl<B: Body> Session<B> {
     /// The session made by a successful code exchange.
     pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, raw: B, now: u64) -> Self {
-        Session::from_token(record.binding.clone(), &record.scope, t, raw, now)
+        Session { redirect_uri: Some(record.redirect_uri.clone()), ..Session::from_token(record.binding.clone(), &record.scope, t, raw, now) }
     }
 
     /// The session a token response starts, for `binding`; `requested` is the scope when the
@@ -97,6 +101,7 @@ impl<B: Body> Session<B> {
             context: t.context,
             token_response: raw,
             grant: Grant::User,
+            redirect_uri: None,
         }
     }
 
@@ -113,6 +118,7 @@ impl<B: Body> Session<B> {
             context: Context::default(),
             token_response: B::default(),
             grant: Grant::User,
+            redirect_uri: None,
             binding: Binding {
                 token_endpoint: iss.as_dir().clone(),
                 iss,

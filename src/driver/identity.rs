@@ -12,9 +12,9 @@ use crate::core::jwt::{
     assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, ExportedJwk,
     MAX_ASSERTION_LIFETIME,
 };
-use crate::core::registration::{parse_registration_response, registration_request, RegistrationRecord};
+use crate::core::registration::{parse_registration_response, registration_request, ClientMetadata, RegistrationRecord};
 use crate::core::session::{Grant, Session};
-use crate::core::config::{Options, ServerEntry};
+use crate::core::config::{DeviceRegistration, Options, ServerEntry};
 use crate::core::token::{client_credentials_request, jwt_bearer_request, parse_token_response};
 use crate::core::types::{ClientId, FhirBase};
 use crate::core::{Error, Result};
@@ -158,15 +158,17 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
     registrations: &R,
     platform: &impl Platform,
     session: &Session<B>,
-    alg: Alg,
+    how: DeviceRegistration,
 ) -> Result<RegistrationRecord> {
+    let alg = how.alg;
     let b = &session.binding;
     let config = discover(http, &b.iss, b.timeout_ms).await?;
     let endpoint = config.registration_endpoint.ok_or(Error::RegistrationUnsupported)?;
     let pair = keys.generate(alg).await?;
     let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
     let kid = kid_from_digest(&platform.sha256(thumbprint_input(&public, platform).as_bytes()).await?);
-    let req = registration_request(&endpoint, &session.access_token, &b.client_id, &registered_jwk(alg, &public, &kid), platform);
+    let metadata = (!how.minimal).then(|| ClientMetadata::new(&b.client_id, session.redirect_uri.as_ref(), alg));
+    let req = registration_request(&endpoint, &session.access_token, &b.client_id, &registered_jwk(alg, &public, &kid), metadata, platform);
     let resp = http.send(&req.timeout(b.timeout_ms)).await?;
     let registered = parse_registration_response(resp.status, &resp.body)?;
     let now = platform.now();

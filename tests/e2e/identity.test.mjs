@@ -66,7 +66,10 @@ for (const alg of ['ES384', 'RS384']) {
     assert.equal(read.jti, bearer.jti, 'the FHIR read used the JWT bearer token');
 
     // What went over the wire: a public JWK only, and an RFC 7523 assertion a standard library accepts.
-    assert.deepEqual(Object.keys(sent.registration).sort(), ['jwks', 'software_id']);
+    assert.deepEqual(Object.keys(sent.registration).sort(), ['client_name', 'grant_types', 'jwks', 'redirect_uris', 'response_types',
+      'software_id', 'token_endpoint_auth_method', 'token_endpoint_auth_signing_alg'], 'RFC 7591 metadata by default');
+    assert.deepEqual(sent.registration.redirect_uris, [`${DEMO}/index.html`], "the launch's exact redirect URI");
+    assert.equal(sent.registration.token_endpoint_auth_signing_alg, alg);
     const [jwk] = sent.registration.jwks.keys;
     assert.equal(jwk.alg, alg);
     for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.ok(!(priv in jwk), `no ${priv} in the registered key`);

@@ -56,20 +56,22 @@ export function installDynamicRegistration(provider, { issuer, fhirBase, demoOri
       if (usedInitialTokens.has(claims.jti)) return deny('initial access token already used');
       usedInitialTokens.add(claims.jti);
       const metadata = JSON.parse((await takeBody(ctx)) || '{}');
-      // SMART browser apps send only software_id and jwks; the server fills in the rest.
+      // Epic-style minimal bodies send only software_id and jwks; the server fills in the rest. The
+      // sandbox also grants client_credentials to every registration (its tool tests use it).
+      const defaults = [JWT_BEARER, 'authorization_code', 'refresh_token', 'client_credentials'];
       ctx.req.body = JSON.stringify({
         redirect_uris: [`${demoOrigin}/index.html`, `${demoOrigin}/`],
-        grant_types: [JWT_BEARER, 'authorization_code', 'refresh_token', 'client_credentials'],
         response_types: ['code'],
         token_endpoint_auth_method: 'private_key_jwt',
         ...metadata,
+        grant_types: [...new Set([...defaults, ...(metadata.grant_types ?? [])])],
       });
       ctx.req.headers.authorization = `Bearer ${await new provider.InitialAccessToken({}).save()}`;
       await next();
       if (ctx.status === 201) {
         bound.set(ctx.body.client_id, { accountId: claims.sub, patient: claims.patient, scope: claims.scope });
       }
-      events.push({ type: 'register', status: ctx.status, clientId: ctx.body?.client_id, softwareId: metadata.software_id, error: ctx.body?.error });
+      events.push({ type: 'register', status: ctx.status, clientId: ctx.body?.client_id, softwareId: metadata.software_id, error: ctx.body?.error, metadata });
       return;
     }
     if (ctx.path === '/token' && ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {

@@ -5,7 +5,7 @@
 //   - the demo (www/) and the built package (pkg/) as static files,
 //   - /_sandbox/* control endpoints the end-to-end tests use (event log, token TTL, revocation).
 // Everything binds to 127.0.0.1. Ports: SANDBOX_AS_PORT (9000), SANDBOX_FHIR_PORT (9001),
-// SANDBOX_DEMO_PORT (8080); SANDBOX_APP_ORIGIN is the app its clients redirect to (default: its own
+// SANDBOX_DEMO_PORT (8080), SANDBOX_STOCK_PORT (9002: a stock RFC 7591 server, stock.mjs); SANDBOX_APP_ORIGIN is the app its clients redirect to (default: its own
 // demo origin; a second sandbox for the same app sets it). Prints {"ready":true,...} when listening.
 import http from 'node:http';
 import path from 'node:path';
@@ -18,6 +18,7 @@ import { fhirAuth, seenTokens } from './fhir-auth.mjs';
 import { events, settings, controlRoutes } from './control.mjs';
 import { staticFiles } from './static.mjs';
 import { installDynamicRegistration, JWT_BEARER } from './dynamic.mjs';
+import { stockServer } from './stock.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -25,6 +26,7 @@ const HOST = '127.0.0.1';
 const AS_PORT = Number(process.env.SANDBOX_AS_PORT || 9000);
 const FHIR_PORT = Number(process.env.SANDBOX_FHIR_PORT || 9001);
 const DEMO_PORT = Number(process.env.SANDBOX_DEMO_PORT || 8080);
+const STOCK_PORT = Number(process.env.SANDBOX_STOCK_PORT || 9002);
 const ISSUER = `http://${HOST}:${AS_PORT}`;
 const FHIR_BASE = `http://${HOST}:${FHIR_PORT}/4_0_0`;
 const DEMO = process.env.SANDBOX_APP_ORIGIN || `http://${HOST}:${DEMO_PORT}`;
@@ -207,5 +209,6 @@ await Promise.all([
   new Promise((r) => http.createServer(provider.callback()).listen(AS_PORT, HOST, r)),
   new Promise((r) => http.createServer(fhirApp).listen(FHIR_PORT, HOST, r)),
   new Promise((r) => http.createServer(demoApp).listen(DEMO_PORT, HOST, r)),
+  new Promise((r) => http.createServer(stockServer(`http://${HOST}:${STOCK_PORT}`).callback()).listen(STOCK_PORT, HOST, r)),
 ]);
 console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `http://${HOST}:${DEMO_PORT}/` }));

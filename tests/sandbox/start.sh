@@ -5,7 +5,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 pidfile="$here/sandbox.pid"
 log="$here/sandbox.log"
-for port in "${SANDBOX_AS_PORT:-9000}" "${SANDBOX_FHIR_PORT:-9001}" "${SANDBOX_DEMO_PORT:-8080}"; do
+for port in "${SANDBOX_AS_PORT:-9000}" "${SANDBOX_FHIR_PORT:-9001}" "${SANDBOX_DEMO_PORT:-8080}" "${SANDBOX_STOCK_PORT:-9002}"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     echo "sandbox: port $port on 127.0.0.1 is already in use (a sandbox already running? tests/sandbox/stop.sh)" >&2
     exit 1
