@@ -109,6 +109,10 @@ pub struct TokenResponseDoc {
     need_patient_banner: Field<bool>,
     #[serde(rename = "fhirContext")]
     fhir_context: Field<Vec<AnyObject>>,
+    /// An error answer's `error` (RFC 6749 §5.2): the same document type reads both answers.
+    error: Field<String>,
+    /// An error answer's `error_description`.
+    error_description: Field<String>,
 }
 
 /// An OAuth error body (RFC 6749 §5.2, RFC 7591 §3.2.2).
@@ -206,7 +210,8 @@ fn bad(field: &'static str, reason: &'static str) -> Error {
 
 /// Maps a token-endpoint error answer: an OAuth error body (§5.2) or a bare HTTP status.
 fn error_answer(status: u16, body: &impl Body) -> Error {
-    match ErrorDoc::of(body) {
+    let d: TokenResponseDoc = body.decode().unwrap_or_default();
+    match (d.error.value(), d.error_description.value()) {
         (Some(error), description) => Error::TokenError { status, error, description },
         (None, _) => Error::HttpStatus { what: "token endpoint", status },
     }

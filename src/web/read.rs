@@ -70,6 +70,7 @@ pub fn plain(v: &JsValue) -> Result<JsValue, Error> {
         .ok_or(Error::InvalidOption { option: "options".into(), reason: "could not be read (a getter or proxy threw)" })
 }
 
+/// What `readRequest` read, as plain data (the signal is read separately: it is a JS object).
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct RequestDoc {
@@ -80,8 +81,6 @@ struct RequestDoc {
     json: Field<bool>,
     bad: Field<String>,
     timeout: Field<u64>,
-    #[serde(with = "serde_wasm_bindgen::preserve")]
-    signal: JsValue,
 }
 
 /// The arguments of `request(input, init)`: `input` a string or `{ url, method, headers, body }`.
@@ -114,7 +113,9 @@ fn invalid(option: &str, reason: &'static str) -> Error {
 
 /// Reads and checks `request(input, init)`.
 pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Error> {
-    let r: RequestDoc = from_js(read_request(input, init)).unwrap_or_default();
+    let read = read_request(input, init);
+    let signal = js_sys::Reflect::get(&read, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
+    let r: RequestDoc = from_js(read).unwrap_or_default();
     if let Some(bad) = r.bad.value() {
         let reason = if bad == "body" { "cannot be written as JSON" } else { "could not be read (a getter or proxy threw)" };
         return Err(invalid(&bad, reason));
@@ -131,9 +132,9 @@ pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Erro
     if r.json.value() == Some(true) && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
         headers.push(("Content-Type".into(), "application/fhir+json".into()));
     }
-    if !(r.signal.is_undefined() || r.signal.is_null() || r.signal.is_instance_of::<web_sys::AbortSignal>()) {
+    if !(signal.is_undefined() || signal.is_null() || signal.is_instance_of::<web_sys::AbortSignal>()) {
         return Err(invalid("signal", "must be an AbortSignal"));
     }
     let timeout_ms = crate::core::config::timeout_option(&r.timeout)?;
-    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal: r.signal, timeout_ms })
+    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal, timeout_ms })
 }
