@@ -82,6 +82,33 @@ export function listRegistrations(): Promise<Registration[]>;
  * tests and internal tools only — never in code shipped to patients' browsers.
  */
 export function clientCredentials(options: AuthorizeOptions & { useRegistration?: boolean }): Promise<Client>;
+/** A key bound to a client registered out of band: its record, and the public JWKS to register. */
+export interface ClientKey extends Registration {
+  jwks: { keys: Array<Record<string, string>> };
+}
+
+/** Options of `createClientKey` / `importClientKey`: the server and the client id the app registered the key's JWKS under. */
+export interface ClientKeyOptions {
+  iss: string;
+  clientId: string;
+  alg?: 'ES384' | 'RS384' | 'RS256';
+  /** Milliseconds the discovery request may take. */
+  timeout?: number;
+}
+
+/**
+ * SMART confidential-asymmetric with the app's own registration: a new WebCrypto key pair (private
+ * half non-extractable) kept in IndexedDB for `iss`; register the returned `jwks` with the server
+ * out of band, then `authorize({ iss, clientId, scope, useRegistration: true })` launches with a
+ * client assertion on the code exchange and every refresh.
+ */
+export function createClientKey(options: ClientKeyOptions): Promise<ClientKey>;
+/**
+ * The same with a private JWK the app provides, imported as a non-extractable key (its `kid` kept).
+ * For tools and tests only: a key that existed outside WebCrypto is only as safe as where it was.
+ */
+export function importClientKey(options: ClientKeyOptions & { privateJwk: JsonWebKey & { kid?: string } }): Promise<ClientKey>;
+
 /** Non-interactive: FHIR requests with HTTP Basic client credentials (seed 002). Tools and tests only. */
 export function basicClient(options: { iss: string; clientId: string; clientSecret: string }): Promise<Client>;
 
@@ -92,5 +119,6 @@ declare const SMART: {
   oauth2: typeof oauth2; authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init;
   resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
   clientCredentials: typeof clientCredentials; basicClient: typeof basicClient;
+  createClientKey: typeof createClientKey; importClientKey: typeof importClientKey;
 };
 export default SMART;

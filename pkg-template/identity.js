@@ -22,5 +22,14 @@ export const listRegistrations = () => api.call(5);
 export const clientCredentials = (options) => api.call(6, options);
 /** …and a client that sends HTTP Basic client credentials to a FHIR server that accepts them. */
 export const basicClient = (options) => api.call(7, options);
+/**
+ * A key for a client the app registers with the server out of band (SMART confidential-asymmetric):
+ * a new non-extractable WebCrypto key pair kept in IndexedDB for `iss`; resolves to its public
+ * `jwks` to register. Then `authorize({ …, useRegistration: true })` launches as `clientId`.
+ */
+export const createClientKey = (options) => api.call(8, options);
+/** The same with a private JWK the app provides, imported non-extractable. For tools and tests only. */
+export const importClientKey = (options) => api.call(9, options);
 export const oauth2 = { ...api.oauth2, resume };
-export default { oauth2, authorize, ready, init, resume, forgetRegistration, listRegistrations, clientCredentials, basicClient };
+export default { oauth2, authorize, ready, init, resume, forgetRegistration, listRegistrations, clientCredentials, basicClient,
+  createClientKey, importClientKey };

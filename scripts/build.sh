@@ -18,7 +18,7 @@ bindgen() { # out-dir
   # Minify the JS glue (export and wasm import names are kept).
   node_modules/.bin/esbuild "$1/smart_wasm.js" --minify --format=esm --log-level=error --outfile="$1/smart_wasm.min.js"
   mv "$1/smart_wasm.min.js" "$1/smart_wasm.js"
-  for f in "$1"/snippets/*/*.js; do
+  find "$1/snippets" -name '*.js' | while read -r f; do
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=error --outfile="$f.min" && mv "$f.min" "$f"
   done
 }
@@ -34,8 +34,8 @@ cp pkg-template/* pkg/
 
 gz() { cat "$@" | gzip -9 | wc -c; }
 sum() { local t=0; for f in "$@"; do t=$(( t + $(gzip -9 -c "$f" | wc -c) )); done; echo $t; }
-main_wasm=$(sum pkg/smart_wasm_bg.wasm); main_js=$(sum pkg/smart_wasm.js pkg/index.js pkg/api.js pkg/snippets/*/*.js)
-id_wasm=$(sum pkg/identity/smart_wasm_identity.wasm); id_js=$(sum pkg/identity/smart_wasm.js pkg/identity.js pkg/api.js pkg/identity/snippets/*/*.js)
+main_wasm=$(sum pkg/smart_wasm_bg.wasm); main_js=$(sum pkg/smart_wasm.js pkg/index.js pkg/api.js $(find pkg/snippets -name '*.js'))
+id_wasm=$(sum pkg/identity/smart_wasm_identity.wasm); id_js=$(sum pkg/identity/smart_wasm.js pkg/identity.js pkg/api.js $(find pkg/identity/snippets -name '*.js'))
 total=$(( main_wasm + main_js ))
 echo "package size (gzip -9): wasm ${main_wasm} B + JS glue ${main_js} B = ${total} B (budget ${BUDGET} B); raw wasm $(wc -c < pkg/smart_wasm_bg.wasm) B"
 echo "identity entry (gzip -9): wasm ${id_wasm} B + JS glue ${id_js} B = $(( id_wasm + id_js )) B"

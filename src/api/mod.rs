@@ -106,7 +106,7 @@ pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
             0 => authorize(opts).await,
             1 => ready(opts).await.map(JsValue::from),
             #[cfg(feature = "identity")]
-            3..=7 => identity_op(op, opts).await,
+            3..=9 => identity_op(op, opts).await,
             _ => init(opts).await.map(JsValue::from),
         }
     })
@@ -129,11 +129,49 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
             let (iss, id, secret) = crate::core::config::parse_basic_client(&options_doc(&opts)?).map_err(js)?;
             Ok(Client::new(Session::basic(iss, id, &secret), None).into())
         }
+        8 | 9 => client_key(op == 9, &opts).await,
         _ => {
             let records = IndexedDb.list().await.map_err(js)?;
             Ok(crate::web::json::to_js(&records.iter().map(|r| r.summary()).collect::<Vec<_>>()))
         }
     }
+}
+
+/// `createClientKey` (a new non-extractable key pair) or `importClientKey` (the app's private
+/// JWK): bound to a client the app registers (or registered) out of band with its public JWKS.
+#[cfg(feature = "identity")]
+async fn client_key(import: bool, opts: &JsValue) -> Result<JsValue, JsValue> {
+    use crate::core::config::{key_options, KeyDoc};
+    let plain = crate::web::read::plain(opts).map_err(js)?;
+    let doc: KeyDoc = if is_object(&plain) { from_js(plain.clone()) } else { None }
+        .ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
+    let (iss, client_id, alg, timeout) = key_options(&doc).map_err(js)?;
+    let (pair, kid) = if import {
+        let jwk = Reflect::get(&plain, &"privateJwk".into()).unwrap_or(JsValue::UNDEFINED);
+        if !is_object(&jwk) {
+            return Err(js(Error::InvalidOption { option: "privateJwk".into(), reason: "must be a JWK object" }));
+        }
+        // The app's key keeps its own `kid`: that is what its registered JWKS names.
+        let kid = Reflect::get(&jwk, &"kid".into()).ok().and_then(|k| k.as_string()).filter(|k| !k.is_empty());
+        (WebCryptoKeys.import(&jwk, alg).await.map_err(js)?, kid)
+    } else {
+        (crate::driver::Keys::generate(&WebCryptoKeys, alg).await.map_err(js)?, None)
+    };
+    let (record, jwk) = crate::driver::identity::bind_key(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &iss, client_id, alg, pair, kid, timeout)
+        .await
+        .map_err(js)?;
+    #[derive(serde::Serialize)]
+    struct Jwks<'a> {
+        keys: [&'a crate::core::jwt::PublicJwk; 1],
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Bound<'a> {
+        #[serde(flatten)]
+        summary: crate::core::registration::RegistrationSummary<'a>,
+        jwks: Jwks<'a>,
+    }
+    Ok(crate::web::json::to_js(&Bound { summary: record.summary(), jwks: Jwks { keys: [&jwk] } }))
 }
 
 #[cfg(feature = "identity")]

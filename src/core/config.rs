@@ -105,6 +105,36 @@ impl Lenient for RegisterDevice {
     }
 }
 
+object_doc! {
+    /// `createClientKey` / `importClientKey` (identity entry): the server and the client id the app
+    /// registered (out of band) with the key's public JWKS.
+    pub struct KeyDoc {
+        /// FHIR base URL.
+        "iss" => iss: String,
+        /// The client id the server issued for this key.
+        "clientId" => client_id: String,
+        /// `ES384` (default) or `RS384` (or `RS256`); for an imported key, its `alg` when present.
+        "alg" => alg: String,
+        /// `importClientKey`: the private JWK (read by WebCrypto only, never by this module).
+        "privateJwk" => private_jwk: super::doc::AnyObject,
+        /// Milliseconds the discovery request may take.
+        "timeout" => timeout: u64,
+    }
+}
+
+/// A checked `KeyDoc`: server, client id, algorithm, time limit.
+pub fn key_options(doc: &KeyDoc) -> Result<(FhirBase, ClientId, super::jwt::Alg, u32)> {
+    refuse_unknown(&doc.unknown, "")?;
+    let iss = text(&doc.iss, &|| "iss".into())?.ok_or_else(|| invalid("iss", "is required"))?;
+    let client_id = text(&doc.client_id, &|| "clientId".into())?.ok_or_else(|| invalid("clientId", "is required"))?;
+    let alg = match text(&doc.alg, &|| "alg".into())? {
+        None => super::jwt::Alg::ES384,
+        Some(a) => super::jwt::Alg::parse(&a)?,
+    };
+    let timeout = timeout_option(&doc.timeout)?.unwrap_or(super::http::DEFAULT_TIMEOUT_MS);
+    Ok((FhirBase::parse("iss", &iss)?, ClientId::new(client_id), alg, timeout))
+}
+
 /// A checked registration choice: the key's algorithm, and whether to send the minimal body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeviceRegistration {

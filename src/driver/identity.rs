@@ -10,7 +10,7 @@ use super::{discover, store_session, Http, Platform, SessionOf, Store};
 use crate::core::binding::{AuthMethod, Binding};
 use crate::core::jwt::{
     assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, ExportedJwk,
-    MAX_ASSERTION_LIFETIME,
+    PublicJwk, MAX_ASSERTION_LIFETIME,
 };
 use crate::core::registration::{parse_registration_response, registration_request, ClientMetadata, RegistrationRecord};
 use crate::core::session::{Grant, Session};
@@ -188,6 +188,54 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
     };
     registrations.put(&record, &pair).await?;
     Ok(record)
+}
+
+/// Binds a key pair to a client the app registered with the server out of band (the SMART
+/// confidential-asymmetric profile: the app gave the server this key's JWKS): the record is stored
+/// for `iss`, so `authorize({ useRegistration: true })` launches as `client_id` with a client
+/// assertion on the code exchange and every refresh. Returns the record and the public JWK to
+/// register, whose `kid` (sent in every assertion's header) is `kid` when the app's key has one,
+/// otherwise the RFC 7638 thumbprint.
+#[allow(clippy::too_many_arguments)]
+pub async fn bind_key<K: Keys, R: Registrations<Pair = K::Pair>>(
+    http: &impl Http,
+    keys: &K,
+    registrations: &R,
+    platform: &impl Platform,
+    iss: &FhirBase,
+    client_id: ClientId,
+    alg: Alg,
+    pair: K::Pair,
+    kid: Option<String>,
+    timeout_ms: u32,
+) -> Result<(RegistrationRecord, PublicJwk)> {
+    let config = discover(http, iss, timeout_ms).await?;
+    let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
+    let kid = match kid {
+        Some(kid) => kid,
+        None => kid_from_digest(&platform.sha256(thumbprint_input(&public, platform).as_bytes()).await?),
+    };
+    let now = platform.now();
+    let record = RegistrationRecord {
+        binding: Binding {
+            iss: iss.clone(),
+            client_id: client_id.clone(),
+            auth: AuthMethod::PrivateKeyJwt,
+            token_endpoint: config.token_endpoint,
+            epic_client_id_header: false,
+            refresh_margin: crate::core::config::DEFAULT_REFRESH_MARGIN,
+            timeout_ms,
+        },
+        software_id: client_id,
+        kid: kid.clone(),
+        alg,
+        scope: crate::core::types::Scope::default(),
+        created_at: now,
+        last_used_at: now,
+    };
+    registrations.put(&record, &pair).await?;
+    let jwk = registered_jwk(alg, &public, &kid);
+    Ok((record, jwk))
 }
 
 /// A new access token for a key-bound session: the refresh-token grant with a client assertion

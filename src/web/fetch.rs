@@ -48,45 +48,7 @@ fn gloo(e: gloo_net::Error, req: &HttpRequest) -> Error {
     }
 }
 
-#[wasm_bindgen(inline_js = r#"
-// The signal of one request: aborted with a TimeoutError after `ms`, or with an AbortError when the
-// app's signal aborts (whatever reason the app gave: fetch then always rejects with an Error).
-export function deadline(ms, app) {
-  const ctrl = new AbortController();
-  const timer = setTimeout(() => ctrl.abort(new DOMException('timed out', 'TimeoutError')), ms);
-  if (app && typeof app.addEventListener === 'function') {
-    const stop = () => ctrl.abort(new DOMException('aborted', 'AbortError'));
-    if (app.aborted) stop(); else app.addEventListener('abort', stop, { once: true });
-  }
-  return { signal: ctrl.signal, done: () => clearTimeout(timer) };
-}
-// The body of `response`, at most `limit` bytes, parsed as JSON: `{ v }` (v undefined when the body
-// is not JSON), or null when the body is larger than `limit` (the stream is cancelled there).
-export async function readCapped(response, limit) {
-  const body = response.body;
-  if (!body) return { v: undefined };
-  const reader = body.getReader();
-  const parts = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) { reader.cancel().catch(() => {}); return null; }
-    parts.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) { all.set(p, at); at += p.byteLength; }
-  try { return { v: JSON.parse(new TextDecoder().decode(all)) }; } catch { return { v: undefined }; }
-}
-// The body for JavaScript as it is: parsed JSON, null when empty, the text when it is not JSON.
-export async function bodyValue(response) {
-  const text = await response.text();
-  if (text === '') return null;
-  try { return JSON.parse(text); } catch { return text; }
-}
-"#)]
+#[wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
     #[wasm_bindgen(js_name = readCapped)]
     fn read_capped(response: &Response, limit: f64) -> js_sys::Promise;

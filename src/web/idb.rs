@@ -14,25 +14,7 @@ use crate::core::types::FhirBase;
 use crate::core::{Error, Result};
 use crate::driver::Registrations;
 
-#[wasm_bindgen(inline_js = r#"
-const open = () => new Promise((resolve, reject) => {
-  const r = indexedDB.open('smart-wasm', 1);
-  r.onupgradeneeded = () => r.result.createObjectStore('registrations', { keyPath: 'iss' });
-  r.onsuccess = () => resolve(r.result);
-  r.onerror = () => reject(r.error);
-});
-const run = (mode, op) => open().then((db) => new Promise((resolve, reject) => {
-  const t = db.transaction('registrations', mode);
-  const req = op(t.objectStore('registrations'));
-  t.oncomplete = () => { db.close(); resolve(req.result); };
-  t.onerror = t.onabort = () => { db.close(); reject(t.error); };
-}));
-export const put = (iss, record, keys) => run('readwrite', (s) => s.put({ iss, record, keys }));
-export const get = (iss) => run('readonly', (s) => s.get(iss));
-export const remove = (iss) => run('readwrite', (s) => s.delete(iss));
-export const all = () => run('readonly', (s) => s.getAll());
-export const field = (entry, name) => entry == null ? undefined : entry[name];
-"#)]
+#[wasm_bindgen(module = "/src/web/identity.js")]
 extern "C" {
     fn put(iss: &str, record: &JsValue, keys: &JsValue) -> js_sys::Promise;
     fn get(iss: &str) -> js_sys::Promise;

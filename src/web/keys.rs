@@ -12,22 +12,22 @@ use crate::core::jwt::{Alg, ExportedJwk};
 use crate::core::{Error, Result};
 use crate::driver::Keys;
 
-#[wasm_bindgen(inline_js = r#"
-const params = (alg) => alg === 'ES384'
-  ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }
-  : { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]),
-      hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
-// extractable=false applies to the private key; a public key is always exportable.
-export const generate = (alg) => crypto.subtle.generateKey(params(alg), false, ['sign', 'verify']);
-export const exportPublic = (pair) => crypto.subtle.exportKey('jwk', pair.publicKey);
-export const sign = async (pair, alg, data) =>
-  new Uint8Array(await crypto.subtle.sign(params(alg), pair.privateKey, data));
-"#)]
+#[wasm_bindgen(module = "/src/web/identity.js")]
 extern "C" {
     fn generate(alg: &str) -> js_sys::Promise;
     #[wasm_bindgen(js_name = exportPublic)]
     fn export_public(pair: &JsValue) -> js_sys::Promise;
     fn sign(pair: &JsValue, alg: &str, data: &[u8]) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = importPair)]
+    fn import_pair(jwk: &JsValue, alg: &str) -> js_sys::Promise;
+}
+
+impl WebCryptoKeys {
+    /// Imports a private JWK the app provides as a non-extractable key pair (for tools and tests:
+    /// a key that existed outside WebCrypto is only as safe as wherever it was).
+    pub async fn import(&self, jwk: &JsValue, alg: Alg) -> Result<KeyPair> {
+        JsFuture::from(import_pair(jwk, alg.name())).await.map(KeyPair).map_err(crypto_err)
+    }
 }
 
 fn crypto_err(e: JsValue) -> Error {

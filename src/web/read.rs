@@ -11,48 +11,7 @@ use super::json::from_js;
 use crate::core::doc::Field;
 use crate::core::Error;
 
-#[wasm_bindgen(inline_js = r#"
-// A plain copy: own enumerable members of objects and arrays, recursively; Headers become plain
-// objects; AbortSignals and functions are kept as they are. Throws when a getter throws.
-function copy(v, depth) {
-  if (v === null || typeof v !== 'object') return v;
-  if (depth > 32) throw new TypeError('nested too deeply');
-  if (typeof Headers === 'function' && v instanceof Headers) return Object.fromEntries(v.entries());
-  if (typeof AbortSignal === 'function' && v instanceof AbortSignal) return v;
-  if (Array.isArray(v)) return Array.from(v, (x) => copy(x, depth + 1));
-  const out = {};
-  for (const k of Object.keys(v)) out[k] = copy(v[k], depth + 1);
-  return out;
-}
-// `{ v }`: the plain copy, or `{}` when reading threw.
-export function plain(v) { try { return { v: copy(v, 0) }; } catch { return {}; } }
-
-// The arguments of client.request(input, init), read once: `{ url, method, headers: [[name, value]],
-// body (a string; `json` when this wrote it), signal }`, or `{ bad: <member> }` when reading it
-// threw (or the body cannot be written as JSON: a BigInt, a cycle).
-export function readRequest(input, init) {
-  let stage = 'url';
-  try {
-    let url = input, o = init;
-    if (input !== null && typeof input === 'object') { url = input.url; o = input; }
-    if (o === undefined || o === null) return { url };
-    if (typeof o !== 'object') return { bad: 'init' };
-    stage = 'method'; const method = o.method;
-    stage = 'headers'; let headers = o.headers;
-    if (typeof Headers === 'function' && headers instanceof Headers) headers = [...headers.entries()];
-    else if (headers !== null && typeof headers === 'object') headers = Object.entries(headers);
-    stage = 'body'; let body = o.body, json = false;
-    if (body !== undefined && body !== null && typeof body !== 'string') {
-      body = JSON.stringify(body);
-      if (typeof body !== 'string') throw new TypeError('not JSON');
-      json = true;
-    }
-    stage = 'signal'; const signal = o.signal;
-    stage = 'timeout'; const timeout = o.timeout;
-    return { url, method, headers, body, json, signal, timeout };
-  } catch { return { bad: stage }; }
-}
-"#)]
+#[wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
     #[wasm_bindgen(js_name = plain)]
     fn plain_copy(v: &JsValue) -> JsValue;

@@ -25,9 +25,11 @@ async function launchAndRegister({ alg = 'ES384', iss } = {}) {
       return set.call(this, k, v);
     };
   });
-  page.on('response', async (r) => {
+  // Read in the background as the response arrives; awaited before the function returns.
+  let launchToken = Promise.resolve(null);
+  page.on('response', (r) => {
     if (r.url().endsWith('/token') && new URLSearchParams(r.request().postData() || '').get('grant_type') === 'authorization_code') {
-      sent.launchToken = (await r.json().catch(() => ({}))).access_token ?? null;
+      launchToken = r.json().then((b) => b.access_token ?? null, () => null);
     }
   });
   page.on('request', (r) => {
@@ -46,6 +48,7 @@ async function launchAndRegister({ alg = 'ES384', iss } = {}) {
   await page.waitForURL(`${DEMO}/index.html**`);
   const shown = await outcome(page);
   assert.equal(shown.error, null, shown.message);
+  sent.launchToken = await launchToken;
   return sent;
 }
 
@@ -366,4 +369,78 @@ test('ready({ registerDevice }) keeps the launch when IndexedDB fails, and repor
   assert.ok(state.session, 'the launch session is kept for the tab');
   assert.equal(state.device, null, 'the demo does not claim the device is registered');
   assert.match(state.status, /could not be registered/);
+});
+
+/** Registers `client_id` with `jwks` at the sandbox out of band (as an administrator would). */
+const registerOutOfBand = (clientId, jwks) => fetch(`${AS}/_sandbox/clients`, {
+  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client_id: clientId, jwks }),
+}).then((r) => { if (!r.ok) throw new Error(`out-of-band registration: ${r.status}`); });
+
+/** Launches as `clientId` with the key bound to it, refreshes once; returns the grants the sandbox saw. */
+async function launchWithOwnKey(clientId) {
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await page.evaluate(([fhir, id]) => import('smart-wasm/identity').then((S) => S.authorize({
+    iss: fhir, clientId: id, scope: 'openid launch/patient patient/Patient.read offline_access', redirectUri: `${location.origin}/index.html`,
+    useRegistration: true,
+  })), [FHIR, clientId]);
+  await loginAndConsent(page);
+  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+  const result = await page.evaluate(async () => {
+    const S = await import('smart-wasm/identity');
+    const client = await S.ready();
+    await client.refresh();
+    const entry = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('smart-wasm');
+      r.onsuccess = () => { const g = r.result.transaction('registrations').objectStore('registrations').getAll(); g.onsuccess = () => resolve(g.result[0]); g.onerror = reject; };
+      r.onerror = reject;
+    });
+    return { patient: (await client.patient.read()).id, extractable: entry.keys.privateKey.extractable };
+  });
+  return { ...result, grants: (await eventsOf('token')).map((g) => [g.grantType, g.clientId, g.authMethod, g.status]) };
+}
+
+for (const alg of ['ES384', 'RS384']) {
+  test(`${alg}: a key made in this browser for a client registered out of band (createClientKey), then a launch with it`, async () => {
+    await page.goto(`${DEMO}/index.html`);
+    const bound = await page.evaluate(([fhir, a]) => import('smart-wasm/identity').then((S) => S.createClientKey({ iss: fhir, clientId: `oob-made-${a}`, alg: a })), [FHIR, alg]);
+    assert.equal(bound.jwks.keys.length, 1);
+    const [jwk] = bound.jwks.keys;
+    assert.equal(jwk.alg, alg);
+    assert.equal(jwk.kid, await jose.calculateJwkThumbprint(jwk));
+    for (const priv of ['d', 'p', 'q', 'dp', 'dq', 'qi']) assert.ok(!(priv in jwk));
+    await registerOutOfBand(`oob-made-${alg}`, bound.jwks);
+    const result = await launchWithOwnKey(`oob-made-${alg}`);
+    assert.equal(result.patient, 'amy');
+    assert.equal(result.extractable, false, 'the private key cannot be read');
+    assert.deepEqual(result.grants, [
+      ['authorization_code', `oob-made-${alg}`, 'private_key_jwt', 200],
+      ['refresh_token', `oob-made-${alg}`, 'private_key_jwt', 200],
+    ]);
+  });
+
+  test(`${alg}: an imported private JWK (importClientKey) is kept non-extractable and signs the launch`, async () => {
+    const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+    const privateJwk = { ...(await jose.exportJWK(privateKey)), alg, kid: `app-key-${alg}` };
+    const jwks = { keys: [{ ...(await jose.exportJWK(publicKey)), alg, use: 'sig', kid: `app-key-${alg}` }] };
+    await registerOutOfBand(`oob-imported-${alg}`, jwks);
+    await page.goto(`${DEMO}/index.html`);
+    const bound = await page.evaluate(([fhir, a, p]) => import('smart-wasm/identity').then((S) => S.importClientKey({ iss: fhir, clientId: `oob-imported-${a}`, alg: a, privateJwk: p })),
+      [FHIR, alg, privateJwk]);
+    assert.equal(bound.jwks.keys[0].kid, `app-key-${alg}`, "the app's own kid, as its registered JWKS names it");
+    assert.equal(await jose.calculateJwkThumbprint(bound.jwks.keys[0]), await jose.calculateJwkThumbprint(jwks.keys[0]), 'the same public key');
+    const result = await launchWithOwnKey(`oob-imported-${alg}`);
+    assert.equal(result.patient, 'amy');
+    assert.equal(result.extractable, false);
+    assert.deepEqual(result.grants.map((g) => g[2]), ['private_key_jwt', 'private_key_jwt']);
+  });
+}
+
+test('importClientKey refuses what is not a usable private key', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  const codes = await page.evaluate((fhir) => import('smart-wasm/identity').then(async (S) => [
+    await S.importClientKey({ iss: fhir, clientId: 'x', alg: 'ES384', privateJwk: { kty: 'EC', crv: 'P-384', x: 'AA', y: 'AA', d: 'AA' } }).catch((e) => e.code),
+    await S.importClientKey({ iss: fhir, clientId: 'x', alg: 'ES384' }).catch((e) => e.code),
+    await S.createClientKey({ iss: fhir, clientId: 'x', alg: 'HS256' }).catch((e) => e.code),
+  ]), FHIR);
+  assert.deepEqual(codes, ['crypto_error', 'invalid_option', 'invalid_option']);
 });

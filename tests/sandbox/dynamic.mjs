@@ -34,6 +34,19 @@ export function installDynamicRegistration(provider, { issuer, fhirBase, demoOri
   const bound = new Map();
 
   provider.use(async (ctx, next) => {
+    // Out-of-band registration, as an administrator would do it: a client authenticated by
+    // private_key_jwt with the JWKS the app produced (createClientKey / importClientKey). The tests
+    // call it from Node.
+    if (ctx.path === '/_sandbox/clients' && ctx.method === 'POST') {
+      const { client_id: clientId, jwks } = JSON.parse((await takeBody(ctx)) || '{}');
+      await provider.Client.adapter.upsert(clientId, {
+        client_id: clientId, jwks, token_endpoint_auth_method: 'private_key_jwt',
+        grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+        redirect_uris: [`${demoOrigin}/index.html`, `${demoOrigin}/`],
+      });
+      ctx.body = { ok: true };
+      return;
+    }
     if (ctx.path === '/reg') {
       ctx.set({ 'Access-Control-Allow-Origin': ctx.get('origin') || '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
         'Access-Control-Allow-Methods': 'POST', Vary: 'Origin' });

@@ -22,3 +22,12 @@ async function readyShapes(): Promise<void> {
   await SMART.oauth2.ready({ registerDevice: { alg: 'HS256' } });
 }
 void readyShapes;
+
+async function ownKeys(): Promise<string> {
+  const made = await SMART.createClientKey({ iss: 'https://fhir.example.org/R4', clientId: 'registered-id', alg: 'RS384' });
+  const imported = await SMART.importClientKey({ iss: 'https://fhir.example.org/R4', clientId: 'x', privateJwk: { kty: 'EC', crv: 'P-384', d: 'x', x: 'y', y: 'z', kid: 'k1' } });
+  // @ts-expect-error the client id the key is registered under is required
+  await SMART.createClientKey({ iss: 'https://fhir.example.org/R4' });
+  return made.jwks.keys[0].kid + imported.kid;
+}
+void ownKeys;

@@ -1,0 +1,84 @@
+// The few lines of JavaScript the default entry's adapters call (one module, so a page loads one
+// extra file): reading what the app passes in (read.rs), and fetch's deadline and capped body
+// reads (fetch.rs).
+
+// ---- fetch.rs ----
+// The signal of one request: aborted with a TimeoutError after `ms`, or with an AbortError when the
+// app's signal aborts (whatever reason the app gave: fetch then always rejects with an Error).
+export function deadline(ms, app) {
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(new DOMException('timed out', 'TimeoutError')), ms);
+  if (app && typeof app.addEventListener === 'function') {
+    const stop = () => ctrl.abort(new DOMException('aborted', 'AbortError'));
+    if (app.aborted) stop(); else app.addEventListener('abort', stop, { once: true });
+  }
+  return { signal: ctrl.signal, done: () => clearTimeout(timer) };
+}
+// The body of `response`, at most `limit` bytes, parsed as JSON: `{ v }` (v undefined when the body
+// is not JSON), or null when the body is larger than `limit` (the stream is cancelled there).
+export async function readCapped(response, limit) {
+  const body = response.body;
+  if (!body) return { v: undefined };
+  const reader = body.getReader();
+  const parts = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) { reader.cancel().catch(() => {}); return null; }
+    parts.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.byteLength; }
+  try { return { v: JSON.parse(new TextDecoder().decode(all)) }; } catch { return { v: undefined }; }
+}
+// The body for JavaScript as it is: parsed JSON, null when empty, the text when it is not JSON.
+export async function bodyValue(response) {
+  const text = await response.text();
+  if (text === '') return null;
+  try { return JSON.parse(text); } catch { return text; }
+}
+
+// ---- read.rs ----
+// A plain copy: own enumerable members of objects and arrays, recursively; Headers become plain
+// objects; AbortSignals and functions are kept as they are. Throws when a getter throws.
+function copy(v, depth) {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth > 32) throw new TypeError('nested too deeply');
+  if (typeof Headers === 'function' && v instanceof Headers) return Object.fromEntries(v.entries());
+  if (typeof AbortSignal === 'function' && v instanceof AbortSignal) return v;
+  if (Array.isArray(v)) return Array.from(v, (x) => copy(x, depth + 1));
+  const out = {};
+  for (const k of Object.keys(v)) out[k] = copy(v[k], depth + 1);
+  return out;
+}
+// `{ v }`: the plain copy, or `{}` when reading threw.
+export function plain(v) { try { return { v: copy(v, 0) }; } catch { return {}; } }
+
+// The arguments of client.request(input, init), read once: `{ url, method, headers: [[name, value]],
+// body (a string; `json` when this wrote it), signal }`, or `{ bad: <member> }` when reading it
+// threw (or the body cannot be written as JSON: a BigInt, a cycle).
+export function readRequest(input, init) {
+  let stage = 'url';
+  try {
+    let url = input, o = init;
+    if (input !== null && typeof input === 'object') { url = input.url; o = input; }
+    if (o === undefined || o === null) return { url };
+    if (typeof o !== 'object') return { bad: 'init' };
+    stage = 'method'; const method = o.method;
+    stage = 'headers'; let headers = o.headers;
+    if (typeof Headers === 'function' && headers instanceof Headers) headers = [...headers.entries()];
+    else if (headers !== null && typeof headers === 'object') headers = Object.entries(headers);
+    stage = 'body'; let body = o.body, json = false;
+    if (body !== undefined && body !== null && typeof body !== 'string') {
+      body = JSON.stringify(body);
+      if (typeof body !== 'string') throw new TypeError('not JSON');
+      json = true;
+    }
+    stage = 'signal'; const signal = o.signal;
+    stage = 'timeout'; const timeout = o.timeout;
+    return { url, method, headers, body, json, signal, timeout };
+  } catch { return { bad: stage }; }
+}
