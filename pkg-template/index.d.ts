@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'unknown_state' // the redirect's state matches no launch in flight (tampered, replayed, expired)
   | 'missing_code' // the redirect has neither code nor error
   | 'issuer_mismatch' // RFC 9207: the redirect's iss is not the authorization server's issuer
+  | 'issuer_metadata_mismatch' // smart-configuration's endpoints are not those its issuer publishes (a mix-up), or it publishes none
   | 'authorization_error' // the redirect carries error= (see .error, .errorDescription)
   | 'token_error' // the token endpoint answered an OAuth error (see .error, .errorDescription, .status)
   | 'invalid_token_response' // a token response field is missing or of the wrong type

@@ -225,6 +225,7 @@ fn callbacks_are_parsed_strictly() {
 fn driver_setup() -> (FakeHttp, FakeStore, FakePlatform, smart_wasm::core::config::Options) {
     let http = FakeHttp::default()
         .with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &smart_config())
+        .with(ISSUER_METADATA_URL, 200, &issuer_metadata())
         .with("https://auth.example.org/token", 200, r#"{"access_token":"at1","token_type":"Bearer","expires_in":3600,"patient":"p1","refresh_token":"rt1"}"#);
     let opts = options(&format!(r#"{{"iss":"{FHIR}","clientId":"app","scope":"launch/patient openid offline_access"}}"#));
     (http, FakeStore::default(), FakePlatform::at(10_000), opts)
@@ -311,4 +312,52 @@ fn stale_launch_records_are_purged() {
     block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap();
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}old")).is_none());
     assert_eq!(store.0.borrow().keys().filter(|k| k.starts_with(LAUNCH_PREFIX)).count(), 1);
+}
+
+/// The mix-up defence: a smart-configuration that names an honest issuer but another token
+/// endpoint is refused before anyone is sent anywhere; so is an issuer with no metadata, and
+/// metadata that names another issuer. RFC 8414's URL is tried when OpenID Discovery has none.
+#[test]
+fn discovery_endpoints_must_be_the_issuers_own() {
+    use smart_wasm::core::discovery::{check_issuer_metadata, issuer_metadata_requests};
+    let b = base();
+    let config = parse_smart_configuration(&b, 200, &j(&smart_config())).unwrap();
+    assert_eq!(check_issuer_metadata(&config, 200, &j(&issuer_metadata())), Ok(true));
+    assert_eq!(check_issuer_metadata(&config, 404, &j("")), Ok(false), "not there: try the next URL");
+    let hostile_token = issuer_metadata().replace("https://auth.example.org/token", "https://evil.example.org/token");
+    assert_eq!(
+        check_issuer_metadata(&config, 200, &j(&hostile_token)).unwrap_err(),
+        Error::IssuerMetadataMismatch { field: "token_endpoint", reason: "differs from the issuer's own metadata" }
+    );
+    let other_issuer = issuer_metadata().replace(r#""issuer":"https://auth.example.org""#, r#""issuer":"https://evil.example.org""#);
+    assert_eq!(check_issuer_metadata(&config, 200, &j(&other_issuer)).unwrap_err().code(), "issuer_metadata_mismatch");
+    let other_auth = issuer_metadata().replace("https://auth.example.org/authorize", "https://auth.example.org/other");
+    assert!(matches!(check_issuer_metadata(&config, 200, &j(&other_auth)), Err(Error::IssuerMetadataMismatch { field: "authorization_endpoint", .. })));
+
+    let with_path = smart_wasm::core::types::Issuer::new("https://login.example.org/tenant/1");
+    let urls: Vec<String> = issuer_metadata_requests(&with_path).unwrap().into_iter().map(|r| r.url).collect();
+    assert_eq!(urls, [
+        "https://login.example.org/tenant/1/.well-known/openid-configuration",
+        "https://login.example.org/.well-known/oauth-authorization-server/tenant/1",
+    ]);
+    assert_eq!(issuer_metadata_requests(&smart_wasm::core::types::Issuer::new("http://evil.example.org")).unwrap_err().code(), "insecure_url");
+
+    // Driven: a hostile token endpoint in discovery stops the launch before a launch record exists.
+    let (_, store, platform, opts) = driver_setup();
+    let hostile = smart_config().replace("https://auth.example.org/token", "https://evil.example.org/token");
+    let http = FakeHttp::default().with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &hostile).with(ISSUER_METADATA_URL, 200, &issuer_metadata());
+    let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap_err();
+    assert_eq!(err.code(), "issuer_metadata_mismatch");
+    assert!(store.0.borrow().keys().all(|k| !k.starts_with(LAUNCH_PREFIX)), "no launch started");
+    // An issuer without metadata at either URL cannot confirm its endpoints.
+    let http = FakeHttp::default().with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &smart_config());
+    let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap_err();
+    assert_eq!(err, Error::IssuerMetadataMismatch { field: "issuer", reason: "publishes no metadata of its own to confirm the endpoints" });
+    let urls: Vec<String> = http.sent.borrow().iter().map(|r| r.url.clone()).collect();
+    assert_eq!(urls[1..], ["https://auth.example.org/.well-known/openid-configuration", "https://auth.example.org/.well-known/oauth-authorization-server"]);
+    // RFC 8414 alone is enough.
+    let http = FakeHttp::default()
+        .with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &smart_config())
+        .with("https://auth.example.org/.well-known/oauth-authorization-server", 200, &issuer_metadata());
+    assert!(block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).is_ok());
 }

@@ -115,3 +115,46 @@ pub fn parse_smart_configuration(base: &FhirBase, status: u16, body: &impl Body)
         iss_parameter_supported,
     })
 }
+
+/// The issuer's own metadata, in the order they are tried: OpenID Discovery
+/// (`{issuer}/.well-known/openid-configuration`), then RFC 8414 §3
+/// (`{origin}/.well-known/oauth-authorization-server{path}`).
+pub fn issuer_metadata_requests(issuer: &Issuer) -> Result<[HttpRequest; 2]> {
+    let url = HttpUrl::parse("issuer", issuer.as_str())?;
+    let u = url.url();
+    let path = u.path().trim_end_matches('/');
+    let origin = &u[..url::Position::BeforePath];
+    let get = |s: String| HttpRequest::get(s).header("Accept", "application/json").expect("issuer metadata", DISCOVERY_LIMIT);
+    Ok([
+        get(crate::core::cat(&[origin, path, "/.well-known/openid-configuration"])),
+        get(crate::core::cat(&[origin, "/.well-known/oauth-authorization-server", path])),
+    ])
+}
+
+fn mismatch(field: &'static str, reason: &'static str) -> Error {
+    Error::IssuerMetadataMismatch { field, reason }
+}
+
+/// The mix-up defence (RFC 8414 §3.3, RFC 9207 §2.4): a smart-configuration is unauthenticated,
+/// so when it names an `issuer`, its authorization and token endpoints must be the ones that
+/// issuer publishes itself, and that metadata must name the same issuer. `answer` is the status and
+/// body of a metadata request ([`issuer_metadata_requests`]); `Ok(false)` when the issuer does not
+/// publish metadata there (try the next URL).
+pub fn check_issuer_metadata(config: &SmartConfiguration, status: u16, body: &impl Body) -> Result<bool> {
+    if !(200..300).contains(&status) {
+        return Ok(false);
+    }
+    let Some(issuer) = &config.issuer else { return Ok(true) };
+    let m: SmartConfigurationDoc = body.decode().ok_or(mismatch("metadata", "is not a JSON object"))?;
+    if m.issuer.value().as_deref() != Some(issuer.as_str()) {
+        return Err(mismatch("issuer", "differs from the issuer's own metadata"));
+    }
+    let same = |f: Field<String>, ours: &HttpUrl| f.value().and_then(|s| HttpUrl::parse("issuer metadata", &s).ok()).is_some_and(|u| u == *ours);
+    if !same(m.authorization_endpoint, &config.authorization_endpoint) {
+        return Err(mismatch("authorization_endpoint", "differs from the issuer's own metadata"));
+    }
+    if !same(m.token_endpoint, &config.token_endpoint) {
+        return Err(mismatch("token_endpoint", "differs from the issuer's own metadata"));
+    }
+    Ok(true)
+}

@@ -33,7 +33,10 @@ pub fn resolve_url(base: &FhirBase, input: &str) -> Result<Url> {
     let inside = joined.path().starts_with(dir.path()) || joined.path() == dir.path().trim_end_matches('/');
     let userinfo = !joined.username().is_empty() || joined.password().is_some();
     let hidden = joined.path_segments().is_some_and(|mut s| s.any(hides_dot_dot));
-    if joined.origin() != dir.origin() || !inside || userinfo || hidden || joined.fragment().is_some() {
+    // Same scheme, host and port: the serializations agree up to the path (default ports are
+    // already dropped by the parser; userinfo, which would also appear there, is refused anyway).
+    let same_origin = joined[..url::Position::BeforePath] == dir[..url::Position::BeforePath];
+    if !same_origin || !inside || userinfo || hidden || joined.fragment().is_some() {
         return Err(Error::UrlNotAllowed { url: redact_url(input) });
     }
     let pairs: Vec<(String, String)> = joined.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect();

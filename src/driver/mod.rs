@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use crate::core::callback::parse_callback;
 use crate::core::config::{ehr_launch_params, Options};
-use crate::core::discovery::{discovery_request, parse_smart_configuration, SmartConfiguration};
+use crate::core::discovery::{check_issuer_metadata, discovery_request, issuer_metadata_requests, parse_smart_configuration, SmartConfiguration};
 use crate::core::doc::{Body, JsonText};
 use crate::core::http::HttpRequest;
 use crate::core::session::Session;
@@ -71,14 +71,31 @@ pub const LAUNCH_PREFIX: &str = "smart-wasm:launch:";
 /// Storage key of the tab's session.
 pub const SESSION_KEY: &str = "smart-wasm:session";
 
-/// Fetches and validates a server's SMART configuration.
+/// Fetches and validates a server's SMART configuration, its endpoints confirmed by its issuer
+/// ([`confirm_issuer`]).
 pub async fn discover(http: &impl Http, iss: &FhirBase, timeout_ms: u32) -> Result<SmartConfiguration> {
     let resp = http.send(&discovery_request(iss).timeout(timeout_ms)).await?;
-    parse_smart_configuration(iss, resp.status, &resp.body)
+    let config = parse_smart_configuration(iss, resp.status, &resp.body)?;
+    confirm_issuer(http, &config, timeout_ms).await?;
+    Ok(config)
 }
 
 /// The session type of an [`Http`] implementation.
 pub type SessionOf<H> = Session<<H as Http>::Body>;
+
+/// The mix-up defence: when the smart-configuration names an `issuer`, its endpoints must be those
+/// the issuer publishes itself (OpenID Discovery, else RFC 8414), before anyone is sent anywhere.
+/// The endpoints so confirmed travel with the launch record and the session.
+pub async fn confirm_issuer(http: &impl Http, config: &SmartConfiguration, timeout_ms: u32) -> Result<()> {
+    let Some(issuer) = &config.issuer else { return Ok(()) };
+    for req in issuer_metadata_requests(issuer)? {
+        let resp = http.send(&req.timeout(timeout_ms)).await?;
+        if check_issuer_metadata(config, resp.status, &resp.body)? {
+            return Ok(());
+        }
+    }
+    Err(Error::IssuerMetadataMismatch { field: "issuer", reason: "publishes no metadata of its own to confirm the endpoints" })
+}
 
 /// Drops launch records that are expired or unreadable.
 fn purge_launches(store: &impl Store, now: u64) -> Result<()> {
@@ -107,6 +124,7 @@ pub async fn begin_launch(
     // `discover` spelled out: as a nested future it costs ~220 B gzip in the default entry.
     let resp = http.send(&discovery_request(&server.iss).timeout(opts.timeout_ms)).await?;
     let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
+    confirm_issuer(http, &config, opts.timeout_ms).await?;
     let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()? };
     let digest = platform.sha256(PkceVerifier::from_random(&random.verifier).secret().as_bytes()).await?;
     let now = platform.now();

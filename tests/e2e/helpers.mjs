@@ -102,10 +102,10 @@ export async function signIn(page, choices = {}, user = 'amy') {
 }
 
 /** Starts a second sandbox (its own ports) whose clients redirect to the demo's origin; returns a stop function. */
-export async function startSecondSandbox({ as = 9100, fhir = 9101, demo = 8180, stock = 9102 } = {}) {
+export async function startSecondSandbox({ as = 9100, fhir = 9101, demo = 8180, stock = 9102, env = {} } = {}) {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [new URL('../sandbox/server.mjs', import.meta.url).pathname], {
-    env: { ...process.env, SANDBOX_AS_PORT: String(as), SANDBOX_FHIR_PORT: String(fhir), SANDBOX_DEMO_PORT: String(demo), SANDBOX_STOCK_PORT: String(stock), SANDBOX_APP_ORIGIN: DEMO },
+    env: { ...process.env, SANDBOX_AS_PORT: String(as), SANDBOX_FHIR_PORT: String(fhir), SANDBOX_DEMO_PORT: String(demo), SANDBOX_STOCK_PORT: String(stock), SANDBOX_APP_ORIGIN: DEMO, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   await new Promise((resolve, reject) => {

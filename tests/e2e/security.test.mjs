@@ -2,7 +2,7 @@
 // an iss that is or is not on the app's allow-list.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, storage, eventsOf, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, storage, eventsOf, startSecondSandbox, DEMO, FHIR, AS } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
@@ -100,4 +100,29 @@ test('an option this library does not know is refused by name, not ignored', asy
   assert.equal(result.notObject, 'invalid_option');
   assert.ok(result.accepted.startsWith(`${AS}/auth?`), 'the same options without the unknown name launch');
   assert.equal((await storage(page)).launches, 1, 'only the accepted call started a launch');
+});
+
+test('mix-up: a configured server whose discovery names an honest issuer but its own token endpoint is refused before any redirect', async () => {
+  const hostile = await startSecondSandbox({ env: { SANDBOX_MIXUP_OF: AS } });
+  try {
+    await page.goto(`${DEMO}/index.html`);
+    await page.waitForSelector('#launch:not([hidden])');
+    const requested = [];
+    page.on('request', (r) => requested.push(r.url()));
+    const result = await page.evaluate(async ([honest, evil]) => {
+      const SMART = await import('smart-wasm');
+      const options = { servers: [{ iss: honest }, { iss: evil }], clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read',
+        redirectUri: `${location.origin}/index.html`, noRedirect: true };
+      const refused = await SMART.authorize({ ...options, fhirServiceUrl: evil }).then((u) => u, (e) => ({ code: e.code, message: e.message }));
+      const honestUrl = await SMART.authorize({ ...options, fhirServiceUrl: honest }).then((u) => u, (e) => ({ code: e.code }));
+      return { refused, honestUrl };
+    }, [FHIR, hostile.fhirBase]);
+    assert.equal(result.refused.code, 'issuer_metadata_mismatch');
+    assert.match(result.refused.message, /token_endpoint/);
+    assert.ok(String(result.honestUrl).startsWith(`${AS}/auth?`), 'the honest server still launches');
+    assert.ok(requested.some((u) => u.startsWith(`${AS}/.well-known/openid-configuration`)), "the honest issuer's own metadata was read");
+    assert.equal((await storage(page)).launches, 1, 'only the honest launch was started');
+  } finally {
+    await hostile.stop();
+  }
 });

@@ -159,10 +159,13 @@ installDynamicRegistration(provider, {
   issuer: ISSUER, fhirBase: FHIR_BASE, demoOrigin: DEMO, verifyAccessToken, signAccessToken, events, patientFor, settings,
 });
 
+// SANDBOX_MIXUP_OF=<an honest issuer>: this instance plays the hostile server of a mix-up attack,
+// publishing the honest server's issuer and authorization endpoint beside its own token endpoint.
+const MIXUP_OF = process.env.SANDBOX_MIXUP_OF;
 const smartConfiguration = () => ({
-  issuer: ISSUER,
+  issuer: MIXUP_OF || ISSUER,
   jwks_uri: `${ISSUER}/jwks`,
-  authorization_endpoint: `${ISSUER}/auth`,
+  authorization_endpoint: `${MIXUP_OF || ISSUER}/auth`,
   token_endpoint: `${ISSUER}/token`,
   registration_endpoint: `${ISSUER}/reg`,
   grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', JWT_BEARER],

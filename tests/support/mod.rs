@@ -89,6 +89,14 @@ pub fn smart_config() -> String {
         .to_owned()
 }
 
+/// The authorization server's own metadata (OpenID Discovery), agreeing with [`smart_config`].
+pub const ISSUER_METADATA_URL: &str = "https://auth.example.org/.well-known/openid-configuration";
+pub fn issuer_metadata() -> String {
+    r#"{"issuer":"https://auth.example.org","authorization_endpoint":"https://auth.example.org/authorize",
+        "token_endpoint":"https://auth.example.org/token","jwks_uri":"https://auth.example.org/jwks"}"#
+        .to_owned()
+}
+
 /// Fake HTTP: answers by URL from a table and records every request.
 #[derive(Default)]
 pub struct FakeHttp {
