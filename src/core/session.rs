@@ -32,7 +32,9 @@ pub struct Session<B> {
     pub expires_at: Option<u64>,
     /// Scope granted (or requested, when the server did not say, RFC 6749 §5.1).
     pub scope: Scope,
-    /// The launch context, merged over refreshes.
+    /// The launch context, merged over refreshes. Not stored: read again from the stored
+    /// `token_response` ([`Context::of`]) when the session is restored.
+    #[serde(skip)]
     pub context: Context,
     /// The token response as received, merged over refreshes.
     pub token_response: B,

@@ -134,8 +134,7 @@ impl ErrorDoc {
 }
 
 /// The SMART launch context of a token response (SMART App Launch §2.0.8 / §2.1.8).
-#[derive(Clone, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Context {
     /// `patient`.
     pub patient: Option<String>,
@@ -156,6 +155,22 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context a token response (as stored: merged over refreshes, already validated when it
+    /// arrived) names; members of the wrong type count as absent.
+    pub fn of(raw: &impl Body) -> Context {
+        let d: TokenResponseDoc = raw.decode().unwrap_or_default();
+        Context {
+            patient: d.patient.value(),
+            encounter: d.encounter.value(),
+            fhir_user: d.fhir_user.value(),
+            id_token: d.id_token.value(),
+            need_patient_banner: d.need_patient_banner.value(),
+            smart_style_url: d.smart_style_url.value(),
+            intent: d.intent.value(),
+            tenant: d.tenant.value(),
+        }
+    }
+
     /// Applies a newer context: what it names replaces, what it omits is kept (a refresh need
     /// not repeat the launch context).
     pub fn update(&mut self, newer: Context) {

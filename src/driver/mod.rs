@@ -177,7 +177,11 @@ pub fn store_session<B: Body + Serialize>(store: &impl Store, session: &Session<
 
 /// The tab's stored session, if any.
 pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store) -> Result<Option<Session<B>>> {
-    store.get(SESSION_KEY)
+    let mut session: Option<Session<B>> = store.get(SESSION_KEY)?;
+    if let Some(s) = &mut session {
+        s.context = crate::core::token::Context::of(&s.token_response);
+    }
+    Ok(session)
 }
 
 /// Refreshes the session's access token and stores the result; a key-bound client signs a fresh
