@@ -69,8 +69,35 @@ impl Client {
     }
 }
 
+#[wasm_bindgen(module = "/src/web/browser.js")]
+extern "C" {
+    fn acquire(name: &str) -> Promise;
+    fn announce(old: &str, session: &JsValue);
+    #[wasm_bindgen(js_name = takeAnnounced)]
+    fn take_announced(old: &str) -> JsValue;
+}
+
 impl Inner {
-    /// Refreshes once for all concurrent callers.
+    /// Adopts the sessions other tabs got by redeeming the refresh token this client holds (the
+    /// tabs share one session: a duplicated tab copies sessionStorage); `true` when it did.
+    fn adopt_announced(&self) -> bool {
+        let mut adopted = false;
+        loop {
+            let old = match &self.session.borrow().refresh_token {
+                Some(t) => t.secret().to_owned(),
+                None => return adopted,
+            };
+            let Some(mut next) = crate::web::json::from_js::<Session>(take_announced(&old)) else { return adopted };
+            next.context = crate::core::token::Context::of(&next.token_response);
+            let _ = crate::driver::store_session(&SessionStore, &next);
+            *self.session.borrow_mut() = next;
+            adopted = true;
+        }
+    }
+
+    /// Refreshes once for all concurrent callers, and across tabs: under a Web Lock per server
+    /// and client; a tab that finds its token already replaced by another tab's refresh (announced
+    /// on a BroadcastChannel) uses the new one instead of redeeming the old refresh token again.
     async fn refresh_shared(self: &Rc<Self>) -> Result<(), JsValue> {
         let existing = self.refreshing.borrow().clone();
         let promise = match existing {
@@ -78,18 +105,34 @@ impl Inner {
             None => {
                 let me = Rc::clone(self);
                 let p = future_to_promise(async move {
-                    let current = me.session.borrow().clone();
-                    let result = match current.binding.auth {
-                        // A key-bound session without a refresh token signs in again (JWT bearer).
-                        #[cfg(feature = "identity")]
-                        AuthMethod::PrivateKeyJwt => {
-                            refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
-                        }
-                        _ => refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
+                    let lock = {
+                        let s = me.session.borrow();
+                        crate::core::cat(&["smart-wasm:refresh ", s.binding.iss.as_str(), " ", s.binding.client_id.as_str()])
                     };
+                    let release: js_sys::Function = JsFuture::from(acquire(&lock)).await?.unchecked_into();
+                    // Another tab may have redeemed this refresh token while this one waited.
+                    let result = if me.adopt_announced() {
+                        Ok(())
+                    } else {
+                        let current = me.session.borrow().clone();
+                        let result = match current.binding.auth {
+                            // A key-bound session without a refresh token signs in again (JWT bearer).
+                            #[cfg(feature = "identity")]
+                            AuthMethod::PrivateKeyJwt => {
+                                refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
+                            }
+                            _ => refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
+                        };
+                        result.map(|next| {
+                            if let Some(old) = &current.refresh_token {
+                                announce(old.secret(), &to_js(&next));
+                            }
+                            *me.session.borrow_mut() = next;
+                        })
+                    };
+                    let _ = release.call0(&JsValue::NULL);
                     me.refreshing.borrow_mut().take();
-                    let next = result.map_err(js)?;
-                    *me.session.borrow_mut() = next;
+                    result.map_err(js)?;
                     Ok(JsValue::UNDEFINED)
                 });
                 *self.refreshing.borrow_mut() = Some(p.clone());

@@ -1,7 +1,7 @@
 //! Token endpoint requests (RFC 6749 §4.1.3 with PKCE §4.5 of RFC 7636, refresh §6) and the
 //! validation of their answers (§5.1, §5.2, plus the SMART launch-context fields).
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::doc::{AnyObject, Body, Field};
 use super::encode::{basic_auth, basic_credentials, form};

@@ -82,3 +82,23 @@ export function readRequest(input, init) {
     return { url, method, headers, body, json, signal, timeout };
   } catch { return { bad: stage }; }
 }
+
+// ---- api/client.rs: one refresh at a time across tabs ----
+// A duplicated tab (or window.open) copies sessionStorage, and with it the refresh token: without
+// coordination both tabs would redeem it, and a server that detects reuse revokes the grant.
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('smart-wasm') : null;
+// Sessions other tabs got by redeeming a refresh token, by that token.
+const announced = new Map();
+channel?.addEventListener('message', (e) => { if (e.data?.old) announced.set(e.data.old, e.data.session); });
+// Resolves, once the Web Lock `name` is held (in any tab of this origin), to the function that
+// releases it.
+export function acquire(name) {
+  return new Promise((granted) => {
+    if (typeof navigator === 'undefined' || !navigator.locks) return granted(() => {});
+    navigator.locks.request(name, () => new Promise((release) => granted(release)));
+  });
+}
+// Tells the other tabs the session that replaced refresh token `old`.
+export function announce(old, session) { channel?.postMessage({ old, session }); }
+// The session another tab announced for refresh token `old`, once.
+export function takeAnnounced(old) { const s = announced.get(old); announced.delete(old); return s; }

@@ -112,3 +112,19 @@ test('wasm memory does not grow with the number of requests', async () => {
   });
   assert.equal(sizes.after31000, sizes.after200);
 });
+
+test('a duplicated tab shares the session: its refresh token is redeemed once, and both tabs keep working', async () => {
+  await sandbox.setTokenTTL(5); // inside the refresh margin: every request refreshes
+  const shown = await signIn(page);
+  assert.equal(shown.error, null, shown.message);
+  // window.open copies sessionStorage: the new tab restores the very same session.
+  const [copy] = await Promise.all([page.context().waitForEvent('page'), page.evaluate(() => { window.open(location.href); })]);
+  await copy.waitForFunction(() => window.smartClient && !document.getElementById('banner').hidden, null, { timeout: 20_000 });
+  for (let round = 0; round < 3; round++) {
+    const ids = await Promise.all([page, copy].map((p) => p.evaluate(() => window.smartClient.request('Patient/amy').then((r) => r.id, (e) => `${e.code} ${e.error ?? ''}`))));
+    assert.deepEqual(ids, ['amy', 'amy'], `round ${round}`);
+  }
+  const refreshes = (await eventsOf('token')).filter((g) => g.grantType === 'refresh_token');
+  assert.ok(refreshes.length >= 4, `refreshes: ${refreshes.length}`);
+  assert.deepEqual(refreshes.filter((g) => g.status !== 200), [], 'no refresh token was redeemed twice');
+});
