@@ -71,7 +71,7 @@ impl Client {
 
 #[wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
-    fn acquire(name: &str) -> Promise;
+    pub(crate) fn acquire(name: &str) -> Promise;
     fn announce(old: &str, session: &JsValue);
     #[wasm_bindgen(js_name = takeAnnounced)]
     fn take_announced(old: &str) -> JsValue;

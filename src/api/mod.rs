@@ -115,10 +115,21 @@ pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
 #[cfg(feature = "identity")]
 async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
     match op {
-        3 => resume(opts).await.map(JsValue::from),
-        4 => {
-            IndexedDb.delete(&iss_option(&opts)?).await.map_err(js)?;
-            Ok(JsValue::UNDEFINED)
+        // A resume and a forget of one server never interleave, in any tab (a Web Lock per server):
+        // a registration forgotten during a resume stays forgotten.
+        3 | 4 => {
+            let iss = iss_option(&opts)?;
+            let lock = crate::core::cat(&["smart-wasm:registration ", iss.as_str()]);
+            let release: js_sys::Function = JsFuture::from(client::acquire(&lock)).await?.unchecked_into();
+            let result = if op == 3 {
+                jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &iss)
+                    .await
+                    .map(|session| Client::new(session, None).into())
+            } else {
+                IndexedDb.delete(&iss).await.map(|_| JsValue::UNDEFINED)
+            };
+            let _ = release.call0(&JsValue::NULL);
+            result.map_err(js)
         }
         6 => {
             let (o, _) = options(&opts)?;
@@ -183,15 +194,6 @@ fn iss_option(v: &JsValue) -> Result<FhirBase, JsValue> {
     };
     let s = s.ok_or_else(|| js(Error::InvalidOption { option: "iss".into(), reason: "is required" }))?;
     FhirBase::parse("iss", &s).map_err(js)
-}
-
-#[cfg(feature = "identity")]
-/// On a later visit: a new access token from this browser's registration with the server, by the
-/// JWT bearer grant, without the user. `no_registration` when there is none.
-async fn resume(opts: JsValue) -> Result<Client, JsValue> {
-    let iss = iss_option(&opts)?;
-    let session = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &iss).await.map_err(js)?;
-    Ok(Client::new(session, None))
 }
 
 /// Starts a SMART launch: standalone, or EHR when the page URL has `iss` (which must be one of the

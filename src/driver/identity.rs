@@ -41,6 +41,9 @@ pub trait Registrations {
     fn get(&self, iss: &FhirBase) -> impl Future<Output = Result<Option<(RegistrationRecord, Self::Pair)>>>;
     /// Deletes the registration and its key pair.
     fn delete(&self, iss: &FhirBase) -> impl Future<Output = Result<()>>;
+    /// Records a use of the registration for `iss` at `at` (seconds), only if it still exists: a
+    /// registration forgotten meanwhile (by this tab or another) stays forgotten.
+    fn touch(&self, iss: &FhirBase, at: u64) -> impl Future<Output = Result<()>>;
     /// Every stored registration.
     fn list(&self) -> impl Future<Output = Result<Vec<RegistrationRecord>>>;
 }
@@ -265,15 +268,14 @@ pub async fn jwt_bearer_sign_in<H: Http, K: Keys, R: Registrations<Pair = K::Pai
     store: &impl Store,
     iss: &FhirBase,
 ) -> Result<SessionOf<H>> {
-    let (mut record, pair) = registration(registrations, iss).await?;
+    let (record, pair) = registration(registrations, iss).await?;
     let now = platform.now();
     let assertion = sign_assertion(keys, platform, &pair, &record, now).await?;
     let b = &record.binding;
     let resp = http.send(&jwt_bearer_request(&b.token_endpoint, &b.client_id, &assertion).timeout(b.timeout_ms)).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     let session = Session::from_token(b.clone(), &record.scope, t, resp.body, now);
-    record.last_used_at = now;
-    registrations.put(&record, &pair).await?;
+    registrations.touch(&b.iss, now).await?;
     store_session(store, &session)?;
     Ok(session)
 }

@@ -19,6 +19,7 @@ extern "C" {
     fn put(iss: &str, record: &JsValue, keys: &JsValue) -> js_sys::Promise;
     fn get(iss: &str) -> js_sys::Promise;
     fn remove(iss: &str) -> js_sys::Promise;
+    fn touch(iss: &str, at: f64) -> js_sys::Promise;
     fn all() -> js_sys::Promise;
     fn field(entry: &JsValue, name: &str) -> JsValue;
 }
@@ -52,6 +53,10 @@ impl Registrations for IndexedDb {
 
     async fn delete(&self, iss: &FhirBase) -> Result<()> {
         JsFuture::from(remove(iss.as_str())).await.map(|_| ()).map_err(storage_err)
+    }
+
+    async fn touch(&self, iss: &FhirBase, at: u64) -> Result<()> {
+        JsFuture::from(touch(iss.as_str(), at as f64)).await.map(|_| ()).map_err(storage_err)
     }
 
     async fn list(&self) -> Result<Vec<RegistrationRecord>> {

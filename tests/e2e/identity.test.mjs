@@ -444,3 +444,19 @@ test('importClientKey refuses what is not a usable private key', async () => {
   ]), FHIR);
   assert.deepEqual(codes, ['crypto_error', 'invalid_option', 'invalid_option']);
 });
+
+test('forgetRegistration() during a resume() keeps the registration forgotten (resume and forget never interleave)', async () => {
+  await launchAndRegister();
+  const result = await page.evaluate(async (fhir) => {
+    const SMART = await import('smart-wasm/identity');
+    const resumed = SMART.resume({ iss: fhir }).then((c) => c.getState().clientId, (e) => e.code);
+    const forgotten = SMART.forgetRegistration(fhir).then(() => 'forgotten', (e) => e.code);
+    const outcomes = await Promise.all([resumed, forgotten]);
+    const left = await SMART.listRegistrations();
+    const again = await SMART.resume({ iss: fhir }).then(() => 'resumed', (e) => e.code);
+    return { outcomes, left: left.length, again };
+  }, FHIR);
+  assert.equal(result.outcomes[1], 'forgotten');
+  assert.equal(result.left, 0, 'the key and record did not come back');
+  assert.equal(result.again, 'no_registration');
+});
