@@ -71,8 +71,12 @@ export function ready(options?: (AuthorizeOptions & RegisterDeviceOption) | Regi
 export function init(options: AuthorizeOptions): Promise<Client>;
 /** A later visit: a new access token by the JWT bearer grant, with no login. Throws `no_registration` when there is none. */
 export function resume(options: { iss: string } | { fhirServiceUrl: string } | string): Promise<Client>;
-/** Deletes this browser's registration with a server: key pair and record. */
-export function forgetRegistration(iss: string | { iss: string }): Promise<void>;
+/**
+ * Deletes this browser's registration with a server: at the server first when it offers RFC 7592
+ * management (`deletedAtServer`), then the key pair and record here, whatever the server answered.
+ * Never interleaves with a `resume()` of the same server, in any tab.
+ */
+export function forgetRegistration(iss: string | { iss: string }): Promise<{ deletedAtServer: boolean }>;
 /** The registrations this browser holds, one per server. */
 export function listRegistrations(): Promise<Registration[]>;
 

@@ -126,7 +126,14 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
                     .await
                     .map(|session| Client::new(session, None).into())
             } else {
-                IndexedDb.delete(&iss).await.map(|_| JsValue::UNDEFINED)
+                crate::driver::identity::forget(&Fetch, &IndexedDb, &iss).await.map(|deleted| {
+                    #[derive(serde::Serialize)]
+                    #[serde(rename_all = "camelCase")]
+                    struct Forgotten {
+                        deleted_at_server: bool,
+                    }
+                    crate::web::json::to_js(&Forgotten { deleted_at_server: deleted })
+                })
             };
             let _ = release.call0(&JsValue::NULL);
             result.map_err(js)

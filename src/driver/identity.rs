@@ -188,6 +188,7 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
         scope: session.scope.clone(),
         created_at: now,
         last_used_at: now,
+        management: registered.management,
     };
     registrations.put(&record, &pair).await?;
     Ok(record)
@@ -235,10 +236,26 @@ pub async fn bind_key<K: Keys, R: Registrations<Pair = K::Pair>>(
         scope: crate::core::types::Scope::default(),
         created_at: now,
         last_used_at: now,
+        management: None,
     };
     registrations.put(&record, &pair).await?;
     let jwk = registered_jwk(alg, &public, &kid);
     Ok((record, jwk))
+}
+
+/// Forgets this browser's registration with `iss`: deletes it at the server first when the server
+/// offered RFC 7592 management (`true` when the server confirmed), then the key pair and record
+/// here, whatever the server answered.
+pub async fn forget<R: Registrations>(http: &impl Http, registrations: &R, iss: &FhirBase) -> Result<bool> {
+    let mut deleted = false;
+    if let Some((record, _)) = registrations.get(iss).await? {
+        if let Some(m) = &record.management {
+            let req = crate::core::registration::registration_delete_request(m).timeout(record.binding.timeout_ms);
+            deleted = http.send(&req).await.is_ok_and(|r| r.status == 204 || r.status == 200);
+        }
+    }
+    registrations.delete(iss).await?;
+    Ok(deleted)
 }
 
 /// A new access token for a key-bound session: the refresh-token grant with a client assertion

@@ -460,3 +460,16 @@ test('forgetRegistration() during a resume() keeps the registration forgotten (r
   assert.equal(result.left, 0, 'the key and record did not come back');
   assert.equal(result.again, 'no_registration');
 });
+
+test('forgetRegistration() deletes the registration at the server too (RFC 7592), then here', async () => {
+  await launchAndRegister();
+  const [reg] = await eventsOf('register');
+  const result = await page.evaluate((fhir) => import('smart-wasm/identity').then(async (S) => ({
+    forgotten: await S.forgetRegistration(fhir),
+    left: (await S.listRegistrations()).length,
+  })), FHIR);
+  assert.deepEqual(result.forgotten, { deletedAtServer: true });
+  assert.equal(result.left, 0);
+  const [gone] = await eventsOf('unregister');
+  assert.deepEqual([gone.clientId, gone.status], [reg.clientId, 204]);
+});

@@ -47,6 +47,15 @@ export function installDynamicRegistration(provider, { issuer, fhirBase, demoOri
       ctx.body = { ok: true };
       return;
     }
+    if (ctx.path.startsWith('/reg/')) {
+      // RFC 7592 management (oidc-provider's own route), reachable from the app's page.
+      ctx.set({ 'Access-Control-Allow-Origin': ctx.get('origin') || '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
+        'Access-Control-Allow-Methods': 'GET, PUT, DELETE', Vary: 'Origin' });
+      if (ctx.method === 'OPTIONS') { ctx.status = 204; return; }
+      await next();
+      if (ctx.method === 'DELETE') events.push({ type: 'unregister', status: ctx.status, clientId: ctx.path.slice(5) });
+      return;
+    }
     if (ctx.path === '/reg') {
       ctx.set({ 'Access-Control-Allow-Origin': ctx.get('origin') || '*', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
         'Access-Control-Allow-Methods': 'POST', Vary: 'Origin' });

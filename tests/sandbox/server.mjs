@@ -87,6 +87,8 @@ const provider = new Provider(ISSUER, {
   features: {
     devInteractions: { enabled: true },
     registration: { enabled: true, initialAccessToken: true },
+    // RFC 7592: registrations answer with registration_client_uri and a registration access token.
+    registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
     clientCredentials: { enabled: true },
     resourceIndicators: {
       enabled: true,
