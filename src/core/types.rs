@@ -180,17 +180,25 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-impl Serialize for HttpUrl {
-    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
+/// A URL type in stored records: written as its string, read back by parsing (and checking) it
+/// again, so a tampered record cannot smuggle in a URL the type would refuse.
+macro_rules! url_serde {
+    ($t:ty) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
+                <$t>::parse("stored URL", &String::deserialize(d)?).map_err(|_| D::Error::custom("bad URL"))
+            }
+        }
+    };
 }
 
-impl<'de> Deserialize<'de> for HttpUrl {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        HttpUrl::parse("stored URL", &String::deserialize(d)?).map_err(|_| D::Error::custom("bad URL"))
-    }
-}
+url_serde!(HttpUrl);
+url_serde!(FhirBase);
 
 /// A FHIR base URL (the SMART `iss`). Stored without a trailing slash, so `…/R4` and `…/R4/`
 /// name the same server; no query or fragment.
@@ -225,17 +233,6 @@ impl FhirBase {
     }
 }
 
-impl Serialize for FhirBase {
-    fn serialize<S: Serializer>(&self, s: S) -> core::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for FhirBase {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> core::result::Result<Self, D::Error> {
-        FhirBase::parse("stored URL", &String::deserialize(d)?).map_err(|_| D::Error::custom("bad URL"))
-    }
-}
 
 /// A space-separated OAuth scope list (RFC 6749 §3.3), normalized: single spaces, no duplicates,
 /// first occurrence order. Linear in the number of tokens (n log n with the duplicate check).
