@@ -109,7 +109,9 @@ impl Inner {
                         let s = me.session.borrow();
                         crate::core::cat(&["smart-wasm:refresh ", s.binding.iss.as_str(), " ", s.binding.client_id.as_str()])
                     };
-                    let release: js_sys::Function = JsFuture::from(acquire(&lock)).await?.unchecked_into();
+                    // Without the lock (a browser that refuses it) the refresh still runs; an early
+                    // return here would leave `refreshing` set and fail every later refresh.
+                    let release = JsFuture::from(acquire(&lock)).await;
                     // Another tab may have redeemed this refresh token while this one waited.
                     let result = if me.adopt_announced() {
                         Ok(())
@@ -130,7 +132,9 @@ impl Inner {
                             *me.session.borrow_mut() = next;
                         })
                     };
-                    let _ = release.call0(&JsValue::NULL);
+                    if let Ok(r) = &release {
+                        let _ = r.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
+                    }
                     me.refreshing.borrow_mut().take();
                     result.map_err(js)?;
                     Ok(JsValue::UNDEFINED)
