@@ -25,16 +25,14 @@ async function launchAndRegister({ alg = 'ES384', iss } = {}) {
       return set.call(this, k, v);
     };
   });
-  // Read in the background as the response arrives; awaited before the function returns.
-  let launchToken = Promise.resolve(null);
-  page.on('response', (r) => {
-    if (r.url().endsWith('/token') && new URLSearchParams(r.request().postData() || '').get('grant_type') === 'authorization_code') {
-      launchToken = r.json().then((b) => b.access_token ?? null, () => null);
-    }
-  });
   page.on('request', (r) => {
     if (r.method() !== 'POST') return;
-    if (r.url().endsWith('/reg')) sent.registration = JSON.parse(r.postData());
+    if (r.url().endsWith('/reg')) {
+      sent.registration = JSON.parse(r.postData());
+      // The registration's Bearer is the launch's access token (the one-time initial access token).
+      // Read from the request: a response body may already be gone when Playwright asks for it.
+      sent.launchToken = /^Bearer (.+)$/.exec(r.headers().authorization || '')?.[1] ?? null;
+    }
     const body = new URLSearchParams(r.postData() || '');
     if (body.get('grant_type') === JWT_BEARER) sent.jwtBearer.push(body);
   });
@@ -48,7 +46,6 @@ async function launchAndRegister({ alg = 'ES384', iss } = {}) {
   await page.waitForURL(`${DEMO}/index.html**`);
   const shown = await outcome(page);
   assert.equal(shown.error, null, shown.message);
-  sent.launchToken = await launchToken;
   return sent;
 }
 
