@@ -34,6 +34,7 @@ export type ErrorCode =
   | 'unauthorized' // the FHIR server answered 401 even after a refresh
   | 'insufficient_scope' // the FHIR server answered 403 (see .body)
   | 'unexpected_redirect' // a response redirected; redirects are never followed
+  | 'invalid_id_token' // the id_token failed verification (signature, key, alg, iss, aud, exp, nonce): the reason is in the message
   | 'timeout' // no complete answer within the time limit (the `timeout` option; 30 s by default)
   | 'aborted' // the app's AbortSignal aborted the request
   // the browser

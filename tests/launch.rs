@@ -89,7 +89,7 @@ fn launch(opts_json: &str, page: &str) -> (url_map::Map, LaunchRecord) {
     let ehr = ehr_launch_params(page).unwrap();
     let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref()))).unwrap();
     let config = parse_smart_configuration(&server.iss, 200, &j(&smart_config())).unwrap();
-    let random = LaunchRandom { state: [1; 32], verifier: [2; 32] };
+    let random = LaunchRandom { state: [1; 32], verifier: [2; 32], nonce: [3; 32] };
     let digest: [u8; 32] = Sha256::digest(PkceVerifier::from_random(&[2; 32]).secret().as_bytes()).into();
     let req = authorize_request(&opts, server, &kind, &config, &random, &digest, 1000);
     assert!(req.url.starts_with("https://auth.example.org/authorize?"));
@@ -238,7 +238,7 @@ fn launch_completes_once_and_state_is_single_use() {
     let state = query(&url)["state"].clone();
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_some());
     let redirect = format!("{PAGE}?code=c1&state={state}&iss=https%3A%2F%2Fauth.example.org");
-    let session = block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &redirect, 10_010)).unwrap();
+    let session = block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&opts), &redirect, 10_010)).unwrap();
     assert!(restore_session::<Doc>(&store).unwrap().is_none(), "the caller decides whether to keep the session");
     store_session(&store, &session).unwrap();
     assert_eq!(session.access_token.secret(), "at1");
@@ -253,7 +253,7 @@ fn launch_completes_once_and_state_is_single_use() {
     assert_eq!(body["redirect_uri"], PAGE);
     assert_eq!(body["code_verifier"].len(), 43);
     assert_eq!(token_req.header_value("Authorization"), None);
-    assert_eq!(block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &redirect, 10_020)).unwrap_err(), Error::UnknownState);
+    assert_eq!(block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&opts), &redirect, 10_020)).unwrap_err(), Error::UnknownState);
     assert_eq!(restore_session(&store).unwrap().unwrap(), session);
 }
 
@@ -262,7 +262,7 @@ fn tampered_state_stores_no_token() {
     let (http, store, platform, opts) = driver_setup();
     block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap();
     let sent_before = http.sent.borrow().len();
-    let err = block_on(complete_launch(&http, &store, &NoIdentity, Some(&opts), &format!("{PAGE}?code=c1&state=forged"), 10_010)).unwrap_err();
+    let err = block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&opts), &format!("{PAGE}?code=c1&state=forged"), 10_010)).unwrap_err();
     assert_eq!(err, Error::UnknownState);
     assert_eq!(http.sent.borrow().len(), sent_before, "no token request");
     assert!(store.get_raw(SESSION_KEY).is_none());
@@ -273,13 +273,13 @@ fn mix_up_expired_and_confidential_launches_fail_typed() {
     let (http, store, platform, opts) = driver_setup();
     let start = |store: &FakeStore| query(&block_on(begin_launch(&http, store, &platform, &NoIdentity, &opts, PAGE)).unwrap())["state"].clone();
     let s = start(&store);
-    let err = block_on(complete_launch(&http, &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fevil.example.org"), 10_010));
+    let err = block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fevil.example.org"), 10_010));
     assert!(matches!(err, Err(Error::IssuerMismatch { .. })));
     let s = start(&store);
-    let err = block_on(complete_launch(&http, &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}"), 10_010));
+    let err = block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}"), 10_010));
     assert!(matches!(err, Err(Error::IssuerMismatch { .. })), "iss required by authorization_response_iss_parameter_supported");
     let s = start(&store);
-    let err = block_on(complete_launch(&http, &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org"), 10_000 + 16 * 60));
+    let err = block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, None, &format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org"), 10_000 + 16 * 60));
     assert_eq!(err.unwrap_err(), Error::UnknownState, "a launch older than 15 minutes is refused");
 
     let conf = options(&format!(r#"{{"iss":"{FHIR}","clientId":"app","clientSecret":"s3cr/t","scope":"openid"}}"#));
@@ -287,10 +287,10 @@ fn mix_up_expired_and_confidential_launches_fail_typed() {
     let s = query(&url)["state"].clone();
     let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
     assert!(!store.get_raw(&format!("{LAUNCH_PREFIX}{s}")).unwrap().contains("s3cr"), "secret never stored");
-    assert_eq!(block_on(complete_launch(&http, &store, &NoIdentity, None, &redirect, 10_010)).unwrap_err().code(), "invalid_option");
+    assert_eq!(block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, None, &redirect, 10_010)).unwrap_err().code(), "invalid_option");
     let s = query(&block_on(begin_launch(&http, &store, &platform, &NoIdentity, &conf, PAGE)).unwrap())["state"].clone();
     let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
-    block_on(complete_launch(&http, &store, &NoIdentity, Some(&conf), &redirect, 10_010)).unwrap();
+    block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&conf), &redirect, 10_010)).unwrap();
     let req = http.sent.borrow().last().cloned().unwrap();
     assert_eq!(req.header_value("Authorization"), Some("Basic YXBwOnMzY3IlMkZ0"));
     assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
@@ -322,8 +322,8 @@ fn discovery_endpoints_must_be_the_issuers_own() {
     use smart_wasm::core::discovery::{check_issuer_metadata, issuer_metadata_requests};
     let b = base();
     let config = parse_smart_configuration(&b, 200, &j(&smart_config())).unwrap();
-    assert_eq!(check_issuer_metadata(&config, 200, &j(&issuer_metadata())), Ok(true));
-    assert_eq!(check_issuer_metadata(&config, 404, &j("")), Ok(false), "not there: try the next URL");
+    assert_eq!(check_issuer_metadata(&config, 200, &j(&issuer_metadata())), Ok(Some(Some(smart_wasm::core::types::HttpUrl::parse("t", "https://auth.example.org/jwks").unwrap()))));
+    assert_eq!(check_issuer_metadata(&config, 404, &j("")), Ok(None), "not there: try the next URL");
     let hostile_token = issuer_metadata().replace("https://auth.example.org/token", "https://evil.example.org/token");
     assert_eq!(
         check_issuer_metadata(&config, 200, &j(&hostile_token)).unwrap_err(),

@@ -101,7 +101,7 @@ fn error_and_hostile_bodies_are_typed() {
     // Over the limit: refused by the transport before the body is read (FakeHttp models the adapter).
     let huge = format!(r#"{{"access_token":"{}","token_type":"bearer"}}"#, "a".repeat(2 * 1024 * 1024));
     let http = FakeHttp::default().with("https://auth.example.org/token", 200, &huge);
-    let err = block_on(refresh(&http, &FakeStore::default(), &NoIdentity, &session(r#"{"access_token":"a","token_type":"bearer","refresh_token":"r"}"#, false), None, 1));
+    let err = block_on(refresh(&http, &FakePlatform::at(0), &FakeStore::default(), &NoIdentity, &session(r#"{"access_token":"a","token_type":"bearer","refresh_token":"r"}"#, false), None, 1));
     assert!(matches!(err.unwrap_err(), Error::ResponseTooLarge { what: "token response", limit: 1_048_576 }));
     let err = Error::TokenError { status: 400, error: "invalid_grant".into(), description: None };
     assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
@@ -146,7 +146,7 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
     );
     let store = FakeStore::default();
     let s = session(r#"{"access_token":"a1","token_type":"bearer","expires_in":100,"refresh_token":"r1","patient":"p","need_patient_banner":true}"#, false);
-    let next = block_on(refresh(&http, &store, &NoIdentity, &s, None, 2000)).unwrap();
+    let next = block_on(refresh(&http, &FakePlatform::at(0), &store, &NoIdentity, &s, None, 2000)).unwrap();
     let body = form(http.sent.borrow()[0].body.as_deref().unwrap());
     assert_eq!(body["grant_type"], "refresh_token");
     assert_eq!(body["refresh_token"], "r1");
@@ -179,7 +179,7 @@ fn confidential_refresh_uses_basic_and_needs_the_secret() {
     assert_eq!(req.header_value("authorization"), Some("Basic YXBwOnRoaXMtaXMtdGhlLXNlY3JldC0yJTJGNw=="));
     assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
     let http = FakeHttp::default().with("https://auth.example.org/token", 400, r#"{"error":"invalid_grant"}"#);
-    let err = block_on(refresh(&http, &FakeStore::default(), &NoIdentity, &s, Some(&ClientSecret::new("x")), 1)).unwrap_err();
+    let err = block_on(refresh(&http, &FakePlatform::at(0), &FakeStore::default(), &NoIdentity, &s, Some(&ClientSecret::new("x")), 1)).unwrap_err();
     assert_eq!(err.oauth_error(), Some(("invalid_grant", None)));
 }
 

@@ -123,7 +123,7 @@ impl Inner {
                             AuthMethod::PrivateKeyJwt => {
                                 refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
                             }
-                            _ => refresh(&Fetch, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
+                            _ => refresh(&Fetch, &Browser, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
                         };
                         result.map(|next| {
                             if let Some(old) = &current.refresh_token {

@@ -233,7 +233,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     let doc = if opts.is_undefined() || opts.is_null() { OptionsDoc::default() } else { options_doc(&opts)? };
     let o = parse_ready_options(&doc, &page).map_err(js)?;
     let session = if is_callback(&page) {
-        let s = complete_launch(&Fetch, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
+        let s = complete_launch(&Fetch, &Browser, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
         let s = s.map_err(js)?;
         #[cfg(feature = "identity")]

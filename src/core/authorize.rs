@@ -24,6 +24,13 @@ pub struct LaunchRecord {
     pub iss_required: bool,
     /// The PKCE verifier for this launch.
     pub verifier: PkceVerifier,
+    /// The OpenID Connect `nonce` sent (when the scope has `openid`): the id_token must carry it.
+    #[serde(default)]
+    pub nonce: Option<String>,
+    /// The issuer's own `jwks_uri` (from its metadata, [`crate::driver::confirm_issuer`]): the
+    /// keys an id_token is verified with.
+    #[serde(default)]
+    pub jwks_uri: Option<HttpUrl>,
     /// When the launch started (seconds since the epoch).
     pub created_at: u64,
 }
@@ -37,6 +44,8 @@ pub struct LaunchRandom {
     pub state: [u8; 32],
     /// 32 bytes for the PKCE verifier.
     pub verifier: [u8; 32],
+    /// 32 bytes for the OpenID Connect `nonce` (sent only when the scope has `openid`).
+    pub nonce: [u8; 32],
 }
 
 /// A prepared authorization request: the URL to navigate to, and what to store under `state`.
@@ -71,6 +80,8 @@ pub fn authorize_request(
             scope = Scope::parse(&crate::core::cat(&["launch ", scope.as_str()]));
         }
     }
+    // OpenID Connect: a nonce binds the id_token to this launch (OIDC Core §3.1.2.1).
+    let nonce = scope.contains("openid").then(|| State::from_random(&random.nonce).as_str().to_owned());
     let mut url = config.authorization_endpoint.url().clone();
     {
         let mut q = url.query_pairs_mut();
@@ -89,6 +100,9 @@ pub fn authorize_request(
         if let LaunchKind::Ehr { launch } = kind {
             q.append_pair("launch", launch);
         }
+        if let Some(n) = &nonce {
+            q.append_pair("nonce", n);
+        }
     }
     AuthorizeRequest {
         url: url.into(),
@@ -100,6 +114,8 @@ pub fn authorize_request(
             issuer: config.issuer.clone(),
             iss_required: config.iss_parameter_supported,
             verifier,
+            nonce,
+            jwks_uri: None,
             created_at: now,
         },
     }

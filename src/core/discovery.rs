@@ -138,13 +138,14 @@ fn mismatch(field: &'static str, reason: &'static str) -> Error {
 /// The mix-up defence (RFC 8414 §3.3, RFC 9207 §2.4): a smart-configuration is unauthenticated,
 /// so when it names an `issuer`, its authorization and token endpoints must be the ones that
 /// issuer publishes itself, and that metadata must name the same issuer. `answer` is the status and
-/// body of a metadata request ([`issuer_metadata_requests`]); `Ok(false)` when the issuer does not
-/// publish metadata there (try the next URL).
-pub fn check_issuer_metadata(config: &SmartConfiguration, status: u16, body: &impl Body) -> Result<bool> {
+/// body of a metadata request ([`issuer_metadata_requests`]); `Ok(None)` when the issuer does not
+/// publish metadata there (try the next URL); otherwise the issuer's own `jwks_uri` (the keys its
+/// id_tokens are verified with), if it publishes one.
+pub fn check_issuer_metadata(config: &SmartConfiguration, status: u16, body: &impl Body) -> Result<Option<Option<HttpUrl>>> {
     if !(200..300).contains(&status) {
-        return Ok(false);
+        return Ok(None);
     }
-    let Some(issuer) = &config.issuer else { return Ok(true) };
+    let Some(issuer) = &config.issuer else { return Ok(Some(None)) };
     let m: SmartConfigurationDoc = body.decode().ok_or(mismatch("metadata", "is not a JSON object"))?;
     if m.issuer.value().as_deref() != Some(issuer.as_str()) {
         return Err(mismatch("issuer", "differs from the issuer's own metadata"));
@@ -156,5 +157,8 @@ pub fn check_issuer_metadata(config: &SmartConfiguration, status: u16, body: &im
     if !same(m.token_endpoint, &config.token_endpoint) {
         return Err(mismatch("token_endpoint", "differs from the issuer's own metadata"));
     }
-    Ok(true)
+    match m.jwks_uri.get(|| mismatch("jwks_uri", "must be a string"))? {
+        Some(s) => Ok(Some(Some(HttpUrl::parse("jwks_uri", &s)?))),
+        None => Ok(Some(None)),
+    }
 }

@@ -20,6 +20,8 @@ pub trait Body: Clone + Default {
     /// This object with the members of `newer` set over it (a shallow merge; a body that is not
     /// an object counts as empty).
     fn merged(&self, newer: &Self) -> Self;
+    /// Parses JSON text (the browser's `JSON.parse`); `None` when it is not JSON.
+    fn parse(text: &str) -> Option<Self>;
 }
 
 /// Writes a document as JSON text: the browser's `JSON.stringify` (of what serde-wasm-bindgen

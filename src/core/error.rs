@@ -77,6 +77,9 @@ pub enum Error {
     InsufficientScope { www_authenticate: Option<String> },
     /// A response tried to redirect a request that carries a token; not followed.
     UnexpectedRedirect { url: String },
+    /// The token response's `id_token` failed verification (OIDC Core §3.1.3.7): signature, key,
+    /// algorithm or a claim; nothing from it is used and no session is stored.
+    InvalidIdToken { reason: &'static str },
 
     // --- the browser ---
     /// No complete answer within the request's time limit (the `timeout` option).
@@ -124,6 +127,7 @@ impl Error {
             Error::Unauthorized => "unauthorized",
             Error::InsufficientScope { .. } => "insufficient_scope",
             Error::UnexpectedRedirect { .. } => "unexpected_redirect",
+            Error::InvalidIdToken { .. } => "invalid_id_token",
             Error::Timeout { .. } => "timeout",
             Error::Aborted => "aborted",
             Error::Network { .. } => "network_error",
@@ -198,6 +202,7 @@ impl Error {
             Error::Unauthorized => c(&["FHIR server answered 401 after a token refresh"]),
             Error::InsufficientScope { .. } => c(&["FHIR server answered 403: insufficient scope"]),
             Error::UnexpectedRedirect { url } => c(&["refused to follow a redirect from ", url]),
+            Error::InvalidIdToken { reason } => c(&["id_token refused: ", reason]),
             Error::Timeout { what, ms } => c(&[what, ": no complete answer within ", &u64_text(u64::from(*ms)), " ms"]),
             Error::Aborted => c(&["the request was aborted"]),
             Error::Network { message } | Error::Storage { message } | Error::Crypto { message } => message.clone(),
@@ -263,6 +268,7 @@ mod tests {
             Error::Unauthorized,
             Error::InsufficientScope { www_authenticate: None },
             Error::UnexpectedRedirect { url: s() },
+            Error::InvalidIdToken { reason: "" },
             Error::Timeout { what: "", ms: 1 },
             Error::Aborted,
             Error::Network { message: s() },
@@ -282,7 +288,7 @@ mod tests {
             | Error::RegistrationUnsupported | Error::RegistrationError { .. } | Error::InvalidRegistrationResponse { .. }
             | Error::NoRegistration { .. }
             | Error::InvalidJson { .. } | Error::ResponseTooLarge { .. } | Error::HttpStatus { .. } | Error::Unauthorized
-            | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::Timeout { .. } | Error::Aborted
+            | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::InvalidIdToken { .. } | Error::Timeout { .. } | Error::Aborted
             | Error::Network { .. }
             | Error::Storage { .. } | Error::Crypto { .. } => {}
         }

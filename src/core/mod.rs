@@ -12,6 +12,7 @@ pub mod encode;
 pub mod error;
 pub mod fhir;
 pub mod http;
+pub mod idtoken;
 pub mod jwt;
 pub mod registration;
 pub mod session;

@@ -14,7 +14,7 @@ use super::encode::basic_credentials;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::token::{client_credentials_request, refresh_request, Context, TokenResponse};
-use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, RefreshToken, Scope};
+use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, Issuer, RefreshToken, Scope};
 
 /// A SMART session with one FHIR server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,6 +46,16 @@ pub struct Session<B> {
     /// registration names it in its `redirect_uris`).
     #[serde(default)]
     pub redirect_uri: Option<HttpUrl>,
+    /// The authorization server's issuer and its own `jwks_uri`, when the launch learned them:
+    /// an id_token a refresh brings is verified against them.
+    #[serde(default)]
+    pub issuer: Option<Issuer>,
+    /// See `issuer`.
+    #[serde(default)]
+    pub jwks_uri: Option<HttpUrl>,
+    /// The claims of the verified id_token (OpenID Connect), when the server issued one.
+    #[serde(default)]
+    pub id_claims: Option<B>,
 }
 
 /// The grant a session started with, where it decides how the session renews.
@@ -87,7 +97,12 @@ fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
 impl<B: Body> Session<B> {
     /// The session made by a successful code exchange.
     pub fn from_code_exchange(record: &LaunchRecord, t: TokenResponse, raw: B, now: u64) -> Self {
-        Session { redirect_uri: Some(record.redirect_uri.clone()), ..Session::from_token(record.binding.clone(), &record.scope, t, raw, now) }
+        Session {
+            redirect_uri: Some(record.redirect_uri.clone()),
+            issuer: record.issuer.clone(),
+            jwks_uri: record.jwks_uri.clone(),
+            ..Session::from_token(record.binding.clone(), &record.scope, t, raw, now)
+        }
     }
 
     /// The session a token response starts, for `binding`; `requested` is the scope when the
@@ -104,6 +119,9 @@ impl<B: Body> Session<B> {
             token_response: raw,
             grant: Grant::User,
             redirect_uri: None,
+            issuer: None,
+            jwks_uri: None,
+            id_claims: None,
         }
     }
 
@@ -121,6 +139,9 @@ impl<B: Body> Session<B> {
             token_response: B::default(),
             grant: Grant::User,
             redirect_uri: None,
+            issuer: None,
+            jwks_uri: None,
+            id_claims: None,
             binding: Binding {
                 token_endpoint: iss.as_dir().clone(),
                 iss,

@@ -272,7 +272,7 @@ pub async fn refresh_key_bound<H: Http, K: Keys, R: Registrations<Pair = K::Pair
     if session.refresh_token.is_none() && session.grant == Grant::User {
         return jwt_bearer_sign_in(http, keys, registrations, platform, store, &session.binding.iss).await;
     }
-    super::refresh(http, store, &KeyIdentity { keys, registrations, platform }, session, None, platform.now()).await
+    super::refresh(http, platform, store, &KeyIdentity { keys, registrations, platform }, session, None, platform.now()).await
 }
 
 /// Signs in without the user: the JWT bearer grant (RFC 7523 §2.1) with the stored registration

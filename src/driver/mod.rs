@@ -13,9 +13,10 @@ use crate::core::config::{ehr_launch_params, Options};
 use crate::core::discovery::{check_issuer_metadata, discovery_request, issuer_metadata_requests, parse_smart_configuration, SmartConfiguration};
 use crate::core::doc::{Body, JsonText};
 use crate::core::http::HttpRequest;
+use crate::core::idtoken::{check_claims, jwks_request, parse_jws, select_key, Expected};
 use crate::core::session::Session;
 use crate::core::token::{code_request, parse_token_response};
-use crate::core::types::{ClientSecret, FhirBase, PkceVerifier};
+use crate::core::types::{ClientSecret, FhirBase, HttpUrl, PkceVerifier};
 use crate::core::{Error, Result};
 
 pub mod identity;
@@ -64,6 +65,9 @@ pub trait Platform: JsonText {
     fn sha256(&self, data: &[u8]) -> impl Future<Output = Result<[u8; 32]>>;
     /// Seconds since the Unix epoch.
     fn now(&self) -> u64;
+    /// Whether `signature` is a valid `alg` (`RS256`, `RS384`, `ES384`) signature of `input` by the
+    /// public JWK `jwk` (WebCrypto in the browser). A key that cannot be used is an error.
+    fn verify<K: Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &[u8]) -> impl Future<Output = Result<bool>>;
 }
 
 /// Storage key prefix of launches in flight; the state follows.
@@ -85,16 +89,61 @@ pub type SessionOf<H> = Session<<H as Http>::Body>;
 
 /// The mix-up defence: when the smart-configuration names an `issuer`, its endpoints must be those
 /// the issuer publishes itself (OpenID Discovery, else RFC 8414), before anyone is sent anywhere.
-/// The endpoints so confirmed travel with the launch record and the session.
-pub async fn confirm_issuer(http: &impl Http, config: &SmartConfiguration, timeout_ms: u32) -> Result<()> {
-    let Some(issuer) = &config.issuer else { return Ok(()) };
+/// The endpoints so confirmed travel with the launch record and the session. Returns the issuer's
+/// own `jwks_uri`, when it publishes one (id_tokens are verified with its keys).
+pub async fn confirm_issuer(http: &impl Http, config: &SmartConfiguration, timeout_ms: u32) -> Result<Option<HttpUrl>> {
+    let Some(issuer) = &config.issuer else { return Ok(None) };
     for req in issuer_metadata_requests(issuer)? {
         let resp = http.send(&req.timeout(timeout_ms)).await?;
-        if check_issuer_metadata(config, resp.status, &resp.body)? {
-            return Ok(());
+        if let Some(jwks_uri) = check_issuer_metadata(config, resp.status, &resp.body)? {
+            return Ok(jwks_uri);
         }
     }
     Err(Error::IssuerMetadataMismatch { field: "issuer", reason: "publishes no metadata of its own to confirm the endpoints" })
+}
+
+/// Verifies an id_token (OIDC Core §3.1.3.7): its algorithm, its signature by a key of the
+/// issuer's JWKS (fetched from `jwks_uri`; once more when no key matches, for a key rotated since a
+/// cache of the set), then its claims. Returns the verified claims.
+pub async fn verify_id_token<H: Http>(
+    http: &H,
+    platform: &impl Platform,
+    jwks_uri: Option<&HttpUrl>,
+    token: &str,
+    expected: &Expected<'_>,
+    timeout_ms: u32,
+) -> Result<H::Body> {
+    let jws = parse_jws::<H::Body>(token)?;
+    let uri = jwks_uri.ok_or(Error::InvalidIdToken { reason: "cannot be verified: the issuer publishes no jwks_uri" })?;
+    let mut key = None;
+    for _ in 0..2 {
+        let resp = http.send(&jwks_request(uri).timeout(timeout_ms)).await?;
+        key = select_key(resp.status, &resp.body, jws.alg, jws.kid.as_deref())?;
+        if key.is_some() {
+            break;
+        }
+    }
+    let key = key.ok_or(Error::InvalidIdToken { reason: "no key of the issuer's JWKS matches its kid and alg" })?;
+    if !platform.verify(jws.alg, &key, &token.as_bytes()[..jws.signed_len], &jws.signature).await? {
+        return Err(Error::InvalidIdToken { reason: "signature does not verify with the issuer's key" });
+    }
+    check_claims(&jws.claims, expected)?;
+    Ok(jws.claims)
+}
+
+/// The id_token of a token response, verified, when there is one; the issuer must be known.
+async fn id_claims<H: Http>(
+    http: &H,
+    platform: &impl Platform,
+    session: &SessionOf<H>,
+    nonce: Option<&str>,
+    sub: Option<&str>,
+    now: u64,
+) -> Result<Option<H::Body>> {
+    let Some(token) = session.context.id_token.as_deref() else { return Ok(None) };
+    let issuer = session.issuer.as_ref().ok_or(Error::InvalidIdToken { reason: "cannot be verified: the server names no issuer" })?;
+    let expected = Expected { issuer: issuer.as_str(), client_id: session.binding.client_id.as_str(), nonce, sub, now };
+    verify_id_token(http, platform, session.jwks_uri.as_ref(), token, &expected, session.binding.timeout_ms).await.map(Some)
 }
 
 /// Drops launch records that are expired or unreadable.
@@ -124,12 +173,13 @@ pub async fn begin_launch(
     // `discover` spelled out: as a nested future it costs ~220 B gzip in the default entry.
     let resp = http.send(&discovery_request(&server.iss).timeout(opts.timeout_ms)).await?;
     let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
-    confirm_issuer(http, &config, opts.timeout_ms).await?;
-    let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()? };
+    let jwks_uri = confirm_issuer(http, &config, opts.timeout_ms).await?;
+    let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()?, nonce: platform.random32()? };
     let digest = platform.sha256(PkceVerifier::from_random(&random.verifier).secret().as_bytes()).await?;
     let now = platform.now();
     purge_launches(store, now)?;
-    let req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
+    let mut req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
+    req.record.jwks_uri = jwks_uri;
     store.set(&crate::core::cat(&[LAUNCH_PREFIX, req.state.as_str()]), &req.record)?;
     Ok(req.url)
 }
@@ -145,6 +195,7 @@ pub fn secret_for<'a, B>(opts: Option<&'a Options>, session: &Session<B>) -> Opt
 /// its token is only an initial access token for registration, keeps it in memory.
 pub async fn complete_launch<H: Http>(
     http: &H,
+    platform: &impl Platform,
     store: &impl Store,
     identity: &impl Identity,
     opts: Option<&Options>,
@@ -167,7 +218,16 @@ pub async fn complete_launch<H: Http>(
     let req = code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier).timeout(b.timeout_ms);
     let resp = http.send(&req).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
-    Ok(Session::from_code_exchange(&record, t, resp.body, now))
+    let mut session = Session::from_code_exchange(&record, t, resp.body, now);
+    // An id_token is verified before anything of the session is used or kept.
+    session.id_claims = id_claims(http, platform, &session, record.nonce.as_deref(), None, now).await?;
+    Ok(session)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct SubDoc {
+    sub: crate::core::doc::Field<String>,
 }
 
 /// Keeps the session for this tab, so a reload restores it.
@@ -188,6 +248,7 @@ pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store) -> Result
 /// client assertion for it (seed 004 step 3b: on every refresh).
 pub async fn refresh<H: Http>(
     http: &H,
+    platform: &impl Platform,
     store: &impl Store,
     identity: &impl Identity,
     session: &SessionOf<H>,
@@ -196,8 +257,15 @@ pub async fn refresh<H: Http>(
 ) -> Result<SessionOf<H>> {
     let assertion = identity.assertion(&session.binding).await?;
     let resp = http.send(&session.refresh_request(secret, assertion.as_deref())?.timeout(session.binding.timeout_ms)).await?;
+    let t = parse_token_response(resp.status, &resp.body)?;
     let mut next = session.clone();
-    next.apply_refresh(parse_token_response(resp.status, &resp.body)?, &resp.body, now);
+    // A refresh's id_token is for the same user (OIDC Core §12.2), and verified like the first.
+    let fresh_id = t.context.id_token.is_some();
+    next.apply_refresh(t, &resp.body, now);
+    if fresh_id {
+        let sub = session.id_claims.as_ref().and_then(|c| c.decode::<SubDoc>()).and_then(|d| d.sub.value());
+        next.id_claims = id_claims(http, platform, &next, None, sub.as_deref(), now).await?;
+    }
     store_session(store, &next)?;
     Ok(next)
 }

@@ -102,3 +102,13 @@ export function acquire(name) {
 export function announce(old, session) { channel?.postMessage({ old, session }); }
 // The session another tab announced for refresh token `old`, once.
 export function takeAnnounced(old) { const s = announced.get(old); announced.delete(old); return s; }
+
+// ---- platform.rs: an id_token's signature, checked by WebCrypto with the issuer's public key ----
+export async function verifyJws(alg, jwk, data, signature) {
+  const p = alg === 'ES384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }
+    : { name: 'RSASSA-PKCS1-v1_5', hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
+  // Only the public members: a JWK's own alg/use/key_ops are checked by the core, not by importKey.
+  const pub = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'RSA', n: jwk.n, e: jwk.e };
+  const key = await crypto.subtle.importKey('jwk', pub, p, false, ['verify']);
+  return crypto.subtle.verify(p, key, signature, data);
+}

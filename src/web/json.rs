@@ -56,6 +56,10 @@ impl Body for JsBody {
         }
         JsBody(out.into())
     }
+
+    fn parse(text: &str) -> Option<Self> {
+        JSON::parse(text).ok().map(JsBody)
+    }
 }
 
 /// Kept as the JS value itself across serde-wasm-bindgen (a stored session holds the token

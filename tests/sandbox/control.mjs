@@ -4,20 +4,27 @@
 import express from 'express';
 
 export const events = [];
-export const settings = { accessTokenTTL: 3600 };
+const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null };
+export const settings = { ...DEFAULTS };
 
 export function controlRoutes(app, { seenTokens, config }) {
   app.get('/_sandbox/config', (req, res) => res.json(config));
   app.get('/_sandbox/events', (req, res) => res.json(events));
   app.post('/_sandbox/reset', (req, res) => {
     events.length = 0;
-    settings.accessTokenTTL = 3600;
+    Object.assign(settings, DEFAULTS);
     res.json({ ok: true });
   });
   app.post('/_sandbox/settings', express.json(), (req, res) => {
-    const ttl = Number(req.body?.accessTokenTTL);
-    if (!Number.isInteger(ttl) || ttl < 1) return res.status(400).json({ error: 'accessTokenTTL must be a positive integer' });
-    settings.accessTokenTTL = ttl;
+    const { accessTokenTTL, idTokenMode, nextLinkOrigin } = req.body || {};
+    if (accessTokenTTL !== undefined) {
+      if (!Number.isInteger(accessTokenTTL) || accessTokenTTL < 1) return res.status(400).json({ error: 'accessTokenTTL must be a positive integer' });
+      settings.accessTokenTTL = accessTokenTTL;
+    }
+    // The next token response's id_token is replaced (id-tokens.mjs); Bundle next links point to
+    // another origin (a hostile server's paging).
+    if (idTokenMode !== undefined) settings.idTokenMode = idTokenMode;
+    if (nextLinkOrigin !== undefined) settings.nextLinkOrigin = nextLinkOrigin;
     res.json(settings);
   });
   // For the fetch adapter's tests: what arrived, and a redirect that must not be followed.

@@ -19,6 +19,8 @@ import { events, settings, controlRoutes } from './control.mjs';
 import { staticFiles } from './static.mjs';
 import { installDynamicRegistration, JWT_BEARER } from './dynamic.mjs';
 import { stockServer } from './stock.mjs';
+import { createRequire } from 'node:module';
+import { installIdTokenModes } from './id-tokens.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -32,13 +34,19 @@ const FHIR_BASE = `http://${HOST}:${FHIR_PORT}/4_0_0`;
 const DEMO = process.env.SANDBOX_APP_ORIGIN || `http://${HOST}:${DEMO_PORT}`;
 const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
-// SMART scopes the FHIR server understands (v1 `.read` and v2 `.rs` forms).
-const FHIR_SCOPES = ['patient/Patient.read', 'patient/Patient.rs', 'patient/Observation.read', 'patient/Observation.rs',
-  'patient/*.read', 'user/Patient.read', 'user/*.read', 'system/Patient.read', 'system/Patient.rs', 'system/*.read'];
+const records = createRequire(import.meta.url)('./records.cjs');
+const RESOURCE_TYPES = ['Patient', 'Observation', 'Condition', 'MedicationRequest', 'Encounter', 'AllergyIntolerance', 'Practitioner'];
+// SMART scopes the FHIR server understands: v1 `.read`/`.write` and v2 `.rs`/`.cruds` forms, per
+// resource type and `*`.
+const FHIR_SCOPES = [...RESOURCE_TYPES, '*'].flatMap((t) => ['patient', 'user'].flatMap((who) =>
+  ['read', 'rs', 'write', 'cruds', 'cud'].map((p) => `${who}/${t}.${p}`)))
+  .concat(['system/Patient.read', 'system/Patient.rs', 'system/*.read']);
 
-// Login name -> patient id. Any other login gets the first patient.
+// Login name -> patient id. Any other login gets the first patient. A login starting with `dr`
+// is the clinician (fhirUser Practitioner/smith), with the first patient in context.
 const { patients } = await import('./patients.mjs');
 const patientFor = (accountId) => (patients.some((p) => p.id === accountId) ? accountId : patients[0].id);
+const fhirUserFor = (accountId) => (/^dr/i.test(accountId) ? `${FHIR_BASE}/Practitioner/smith` : `${FHIR_BASE}/Patient/${patientFor(accountId)}`);
 
 const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingKey = { ...(await jose.exportJWK(privateKey)), kid: 'sandbox-1', use: 'sig', alg: 'RS256' };
@@ -73,8 +81,10 @@ const provider = new Provider(ISSUER, {
   enabledJWA: { clientAuthSigningAlgValues: ['RS256', 'RS384', 'ES384', 'PS256', 'ES256'] },
   extraClientMetadata: { properties: ['software_id'] },
   pkce: { required: () => true },
-  scopes: ['openid', 'fhirUser', 'offline_access', 'launch', 'launch/patient', 'online_access', ...FHIR_SCOPES],
+  scopes: ['openid', 'fhirUser', 'offline_access', 'launch', 'launch/patient', 'launch/encounter', 'online_access', ...FHIR_SCOPES],
   claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
+  // The id_token carries the claims of the scopes granted (fhirUser), as SMART servers do.
+  conformIdTokenClaims: false,
   extraParams: {
     // SMART: `aud` must name this FHIR server when sent.
     aud(ctx, value) {
@@ -108,7 +118,7 @@ const provider = new Provider(ISSUER, {
   },
   findAccount: (ctx, id) => ({
     accountId: id,
-    claims: () => ({ sub: id, fhirUser: `${FHIR_BASE}/Patient/${patientFor(id)}` }),
+    claims: () => ({ sub: id, fhirUser: fhirUserFor(id) }),
   }),
   extraTokenClaims: (ctx, token) => ({ patient: patientFor(token.accountId) }),
   issueRefreshToken: (ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
@@ -151,11 +161,14 @@ provider.use(async (ctx, next) => {
       ctx.body.need_patient_banner = true;
       ctx.body.smart_style_url = `${ISSUER}/smart-style.json`;
     }
+    if (grant && (scopes.has('launch/encounter') || scopes.has('launch'))) ctx.body.encounter = records.latestEncounter(patientFor(grant.accountId));
     entry.jti = jose.decodeJwt(ctx.body.access_token).jti;
     entry.refreshTokenIssued = Boolean(ctx.body.refresh_token);
   }
   events.push(entry);
 });
+
+await installIdTokenModes(provider, { providerKey: privateKey, settings, events });
 
 installDynamicRegistration(provider, {
   issuer: ISSUER, fhirBase: FHIR_BASE, demoOrigin: DEMO, verifyAccessToken, signAccessToken, events, patientFor, settings,
@@ -173,7 +186,7 @@ const smartConfiguration = () => ({
   grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', JWT_BEARER],
   token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
   token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'RS256'],
-  scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'offline_access', ...FHIR_SCOPES],
+  scopes_supported: ['openid', 'fhirUser', 'launch', 'launch/patient', 'launch/encounter', 'offline_access', ...FHIR_SCOPES],
   response_types_supported: ['code'],
   code_challenge_methods_supported: ['S256'],
   authorization_response_iss_parameter_supported: true,
@@ -188,8 +201,8 @@ fhirApp.set('etag', false);
 const cors = (req, res, next) => {
   const origin = req.get('origin');
   if (origin && LOOPBACK_ORIGIN.test(origin)) {
-    res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'WWW-Authenticate',
-      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Epic-Client-ID, Prefer', 'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE' });
+    res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'WWW-Authenticate, Location, ETag, Content-Location, Last-Modified',
+      'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Epic-Client-ID, Prefer, If-Match', 'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE' });
   }
   if (req.method === 'OPTIONS') return res.sendStatus(204);
   next();
@@ -197,8 +210,28 @@ const cors = (req, res, next) => {
 fhirApp.use(cors);
 fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => res.json(smartConfiguration()));
 fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events, basicClients: [TOOL_CLIENT] }));
+// JSON Patch bodies (node-fhir-server-core parses only FHIR JSON); what the services need to know
+// about this sandbox; and the resource itself as the body of a write (the library's handlers end
+// those responses without one), with a standard weak ETag.
+fhirApp.use(express.json({ type: 'application/json-patch+json' }));
+fhirApp.use((req, res, next) => {
+  req.sandbox = { fhirBase: FHIR_BASE, nextOrigin: settings.nextLinkOrigin };
+  const end = res.end;
+  res.end = function (chunk, ...rest) {
+    const r = res.locals.representation;
+    if (r && chunk === undefined && !res.headersSent) {
+      res.set('ETag', `W/"${r.meta.versionId}"`);
+      res.type('application/fhir+json');
+      if (res.statusCode !== 204) return end.call(this, JSON.stringify(r), ...rest);
+    }
+    return end.call(this, chunk, ...rest);
+  };
+  next();
+});
+const clinical = Object.fromEntries(RESOURCE_TYPES.filter((t) => t !== 'Patient')
+  .map((t) => [t.toLowerCase(), { service: records.service(t), versions: ['4_0_0'] }]));
 const server = new fhirCore.Server({
-  profiles: { patient: { service: path.join(here, 'patient.service.cjs'), versions: ['4_0_0'] } },
+  profiles: { patient: { service: path.join(here, 'patient.service.cjs'), versions: ['4_0_0'] }, ...clinical },
   server: { corsOptions: { maxAge: 86400 } },
   logging: { level: 'warn' },
 }, fhirApp);

@@ -1,0 +1,61 @@
+// id_token faults for the end-to-end tests (test infrastructure). oidc-provider signs honest
+// id_tokens; `settings.idTokenMode` (set through /_sandbox/settings, used once) makes the sandbox
+// replace the next token response's id_token with a faulty or differently signed one, so every
+// check the client makes can be seen failing. The JWKS the issuer publishes gains two more keys
+// (ES384 and RS384), and, after a 'rotated' token, a new key that the first JWKS fetch still omits
+// (a stale cache) and later fetches include.
+import * as jose from 'jose';
+
+const pair = async (alg, kid) => {
+  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+  return { alg, kid, privateKey, jwk: { ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' } };
+};
+
+export async function installIdTokenModes(provider, { providerKey, settings, events }) {
+  const es384 = await pair('ES384', 'sandbox-es384');
+  const rs384 = await pair('RS384', 'sandbox-rs384');
+  const rotated = await pair('ES384', 'sandbox-2');
+  const unknown = await pair('RS256', 'sandbox-unknown');
+  const sign = (claims, k, header = {}) => new jose.SignJWT(claims).setProtectedHeader({ alg: k.alg, kid: k.kid, ...header }).sign(k.privateKey);
+  const honest = { alg: 'RS256', kid: 'sandbox-1', privateKey: providerKey };
+  let staleFetches = 0;
+  let rotatedPublished = false;
+
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.path === '/jwks' && ctx.status === 200 && ctx.body?.keys) {
+      const stale = staleFetches > 0;
+      if (stale) staleFetches -= 1;
+      ctx.body = { keys: [...ctx.body.keys, es384.jwk, rs384.jwk, ...(rotatedPublished && !stale ? [rotated.jwk] : [])] };
+      events.push({ type: 'jwks', stale });
+      return;
+    }
+    const mode = settings.idTokenMode;
+    if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !ctx.body?.id_token || !mode) return;
+    settings.idTokenMode = null;
+    const token = ctx.body.id_token;
+    const claims = jose.decodeJwt(token);
+    const now = Math.floor(Date.now() / 1000);
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const [h, p, s] = token.split('.');
+    const replace = {
+      'bad-signature': async () => `${h}.${p}.${s.slice(0, 10)}${s[10] === 'A' ? 'B' : 'A'}${s.slice(11)}`,
+      none: async () => `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`,
+      hs256: async () => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'sandbox-1' }).sign(new TextEncoder().encode('a shared secret of the sandbox')),
+      'wrong-aud': async () => sign({ ...claims, aud: 'another-client' }, honest),
+      'multi-aud-no-azp': async () => sign({ ...claims, aud: [claims.aud, 'another-client'], azp: undefined }, honest),
+      'multi-aud-azp': async () => sign({ ...claims, aud: [claims.aud, 'another-client'], azp: claims.aud }, honest),
+      'wrong-iss': async () => sign({ ...claims, iss: 'http://127.0.0.1:1/elsewhere' }, honest),
+      'wrong-nonce': async () => sign({ ...claims, nonce: 'not-the-one-sent' }, honest),
+      expired: async () => sign({ ...claims, iat: now - 7200, exp: now - 3600 }, honest),
+      'no-fhiruser': async () => sign({ ...claims, fhirUser: undefined }, honest),
+      es384: async () => sign(claims, es384),
+      rs384: async () => sign(claims, rs384),
+      rotated: async () => { rotatedPublished = true; staleFetches = 1; return sign(claims, rotated); },
+      'unknown-kid': async () => sign(claims, unknown),
+    }[mode];
+    if (!replace) throw new Error(`unknown idTokenMode ${mode}`);
+    ctx.body = { ...ctx.body, id_token: await replace() };
+    events.push({ type: 'id_token', mode });
+  });
+}
