@@ -1,5 +1,8 @@
 // The JavaScript API over one build of the module (shared by index.js and identity.js): loads the
-// WebAssembly on first use and exposes fhirclient.js's names.
+// WebAssembly on first use and exposes fhirclient.js's names. The Client's convenience methods
+// (writes, identity getters, CapabilityStatement) are written here over `request()` and
+// `getIdToken()`: every URL still goes through the module's checks, and the id_token's claims are
+// the ones the module verified.
 export function makeApi(load, wasm, wasmUrl) {
   let loading;
   /** Fetches and instantiates the module once; every call awaits it. */
@@ -8,7 +11,111 @@ export function makeApi(load, wasm, wasmUrl) {
   const authorize = (options) => call(0, options);
   const ready = (options) => call(1, options);
   const init = (options) => call(2, options);
+  /** A client for each FHIR server this tab holds a session with. */
+  const clients = (options) => call(10, options);
   /** fhirclient.js's shape, so a port is a changed import: `SMART.oauth2.authorize(...)`. */
   const oauth2 = { authorize, ready, init };
-  return { call, loadModule, authorize, ready, init, oauth2 };
+  extendClient(wasm.Client);
+  return { call, loadModule, authorize, ready, init, clients, oauth2 };
+}
+
+// A `SmartError` as the module makes them (name, message, `.code`).
+const smartError = (code, message) => Object.assign(new Error(message), { name: 'SmartError', code });
+
+// Runs `f` (which reads the app's arguments: a getter may throw) and returns its promise; a throw
+// becomes a rejected `invalid_option`.
+function guarded(what, f) {
+  try {
+    return f();
+  } catch {
+    return Promise.reject(smartError('invalid_option', `option \`${what}\` could not be read (a getter or proxy threw)`));
+  }
+}
+
+// The app's init with `method`, `body` and extra headers set over it.
+function withInit(init, method, body, extra) {
+  const headers = new Headers(init?.headers ?? undefined);
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) headers.set(k, v);
+  const { ifMatch: _omit, ...rest } = init ?? {};
+  return { ...rest, method, headers, ...(body === undefined ? {} : { body }) };
+}
+
+const resourcePath = (type, id) => `${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+
+// `Type/id` of the verified id_token's `fhirUser` (or OIDC `profile`), as fhirclient.js gives it.
+function fhirUserOf(client) {
+  const claims = client.getIdToken();
+  const u = claims?.fhirUser ?? claims?.profile;
+  return typeof u === 'string' && u.includes('/') ? u.split('/').slice(-2).join('/') : null;
+}
+
+function readContext(client, path, key) {
+  return path ? client.request(path) : Promise.reject(smartError('missing_context', `no ${key} in the launch context`));
+}
+
+function extendClient(C) {
+  const p = C.prototype;
+  if (Object.hasOwn(p, 'create')) return;
+  const capabilities = new WeakMap();
+  Object.assign(p, {
+    /** POST `resource` to its type's endpoint (`application/fhir+json`); resolves to the server's answer. */
+    create(resource, init) {
+      return guarded('resource', () => this.request(String(resource.resourceType), withInit(init, 'POST', resource, {})));
+    },
+    /** PUT `resource` to `Type/id`; `ifMatch` (an ETag such as `W/"3"`) makes it a versioned update. */
+    update(resource, init) {
+      return guarded('resource', () => this.request(resourcePath(resource.resourceType, resource.id),
+        withInit(init, 'PUT', resource, { 'If-Match': init?.ifMatch })));
+    },
+    /** DELETE `url` (a path such as `Observation/123`, or an absolute URL on this server). */
+    delete(url, init) {
+      return guarded('init', () => this.request(url, withInit(init, 'DELETE', undefined, {})));
+    },
+    /** PATCH `url` with a JSON Patch (RFC 6902) array (`application/json-patch+json`). */
+    patch(url, jsonPatch, init) {
+      return guarded('jsonPatch', () => {
+        if (!Array.isArray(jsonPatch)) return Promise.reject(smartError('invalid_option', 'option `jsonPatch` must be an array of JSON Patch operations'));
+        return this.request(url, withInit(init, 'PATCH', JSON.stringify(jsonPatch),
+          { 'Content-Type': 'application/json-patch+json', 'If-Match': init?.ifMatch }));
+      });
+    },
+    /** `fhirVersion` of the server's CapabilityStatement (`metadata`, fetched once per client). */
+    getFhirVersion() {
+      let v = capabilities.get(this);
+      if (!v) {
+        v = this.request('metadata').then((c) => c?.fhirVersion ?? null);
+        v.catch(() => capabilities.delete(this));
+        capabilities.set(this, v);
+      }
+      return v;
+    },
+    /** The FHIR release of `getFhirVersion()`: 2 (DSTU2), 3 (STU3), 4 (R4, R4B), 5 (R5), or 0. */
+    async getFhirRelease() {
+      const v = String(await this.getFhirVersion());
+      return /^1\.0\./.test(v) ? 2 : /^3\.0\./.test(v) ? 3 : /^4\.[0-3]\./.test(v) ? 4 : /^5\./.test(v) ? 5 : 0;
+    },
+    /** `Type/id` of the signed-in user (the verified id_token's `fhirUser`), or null. */
+    getFhirUser() { return fhirUserOf(this); },
+    /** The id of the signed-in user's resource, or null. */
+    getUserId() { return fhirUserOf(this)?.split('/')[1] ?? null; },
+    /** The resource type of the signed-in user (`Patient`, `Practitioner`, …), or null. */
+    getUserType() { return fhirUserOf(this)?.split('/')[0] ?? null; },
+  });
+  Object.defineProperties(p, {
+    /** `client.encounter.read()`: the encounter in context. */
+    encounter: {
+      get() {
+        const id = this.getEncounterId();
+        return { id, read: () => readContext(this, id ? resourcePath('Encounter', id) : null, 'encounter') };
+      },
+    },
+    /** `client.user.read()`: the signed-in user's resource (from the verified `fhirUser`). */
+    user: {
+      get() {
+        const fhirUser = fhirUserOf(this);
+        return { id: fhirUser?.split('/')[1] ?? null, resourceType: fhirUser?.split('/')[0] ?? null, fhirUser,
+          read: () => readContext(this, fhirUser, 'fhirUser') };
+      },
+    },
+  });
 }

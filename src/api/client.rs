@@ -23,7 +23,7 @@ use {
     crate::web::keys::WebCryptoKeys,
 };
 use crate::web::json::to_js;
-use crate::web::read::{request_args, RequestArgs};
+use crate::web::read::{request_args, Paging, RequestArgs};
 use crate::web::platform::Browser;
 use crate::web::storage::SessionStore;
 
@@ -75,6 +75,9 @@ extern "C" {
     fn announce(old: &str, session: &JsValue);
     #[wasm_bindgen(js_name = takeAnnounced)]
     fn take_announced(old: &str) -> JsValue;
+    #[wasm_bindgen(js_name = nextLink)]
+    fn next_link(bundle: &JsValue) -> JsValue;
+    fn resources(bundle: &JsValue) -> js_sys::Array;
 }
 
 impl Inner {
@@ -147,7 +150,7 @@ impl Inner {
     }
 
     async fn request(self: Rc<Self>, a: RequestArgs) -> Result<JsValue, JsValue> {
-        let RequestArgs { url: input, method, headers, body, signal, timeout_ms } = a;
+        let RequestArgs { url: input, method, headers, body, signal, timeout_ms, include_response, .. } = a;
         let url = String::from(resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?);
         if self.session.borrow().needs_refresh(Browser.now()) {
             self.refresh_shared().await?;
@@ -162,7 +165,7 @@ impl Inner {
             let resp = Fetch.send_unread(&req, &signal).await.map_err(js)?;
             let verdict = classify(resp.status, resp.www_authenticate.as_deref(), resp.redirected.then_some(url.as_str()));
             match verdict {
-                Verdict::Ok => return resp.body_value().await.map_err(js),
+                Verdict::Ok => return resp.body_value(include_response).await.map_err(js),
                 Verdict::RefreshAndRetry if !retried && self.session.borrow().can_refresh() => {
                     retried = true;
                     // Another request may have refreshed already while this one was in flight.
@@ -170,10 +173,42 @@ impl Inner {
                         self.refresh_shared().await?;
                     }
                 }
-                Verdict::RefreshAndRetry => return Err(error_value(&Error::Unauthorized, resp.body_value().await.ok())),
-                Verdict::Fail(e) => return Err(error_value(&e, resp.body_value().await.ok())),
+                Verdict::RefreshAndRetry => return Err(error_value(&Error::Unauthorized, resp.body_value(false).await.ok())),
+                Verdict::Fail(e) => return Err(error_value(&e, resp.body_value(false).await.ok())),
             }
         }
+    }
+}
+
+impl Inner {
+    /// A search followed through its Bundle's `next` links (`pageLimit`, `flat`, `onPage`). Each
+    /// next link is requested like any URL the app gives: one outside this FHIR server is
+    /// `url_not_allowed`, and the token never goes there. A link already followed ends the paging.
+    async fn pages(self: Rc<Self>, mut a: RequestArgs, p: Paging) -> Result<JsValue, JsValue> {
+        let out = js_sys::Array::new();
+        let (headers, signal, timeout_ms) = (a.headers.clone(), a.signal.clone(), a.timeout_ms);
+        let mut seen: Vec<String> = Vec::new();
+        loop {
+            seen.push(a.url.clone());
+            let page = Rc::clone(&self).request(a).await?;
+            let item: JsValue = if p.flat { resources(&page).into() } else { page.clone() };
+            if let Some(f) = p.on_page.dyn_ref::<js_sys::Function>() {
+                JsFuture::from(Promise::resolve(&f.call1(&JsValue::NULL, &item)?)).await?;
+            } else if p.flat {
+                for r in item.unchecked_ref::<js_sys::Array>().iter() {
+                    out.push(&r);
+                }
+            } else {
+                out.push(&item);
+            }
+            match next_link(&page).as_string() {
+                Some(url) if (p.limit == 0 || (seen.len() as u64) < p.limit) && !seen.contains(&url) => {
+                    a = RequestArgs { url, headers: headers.clone(), signal: signal.clone(), timeout_ms, ..RequestArgs::get(String::new()) };
+                }
+                _ => break,
+            }
+        }
+        Ok(if p.on_page.is_function() { JsValue::NULL } else { out.into() })
     }
 }
 
@@ -191,7 +226,11 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
     future_to_promise(async move {
         match op {
             Op::Request(input, init) => {
-                inner.request(request_args(&input, &init).map_err(js)?).await
+                let mut a = request_args(&input, &init).map_err(js)?;
+                match a.paging.take() {
+                    Some(p) => inner.pages(a, p).await,
+                    None => inner.request(a).await,
+                }
             }
             #[cfg(feature = "identity")]
             Op::Register(opts) => {
@@ -254,6 +293,20 @@ impl Client {
     #[wasm_bindgen(js_name = getState)]
     pub fn get_state(&self) -> JsValue {
         state_value(&self.inner.session.borrow())
+    }
+
+    /// The claims of the id_token, verified (signature by the issuer's key, `iss`, `aud`, `exp`,
+    /// `nonce`), or `null` when the server issued none (the scope lacked `openid`).
+    #[wasm_bindgen(js_name = getIdToken)]
+    pub fn get_id_token(&self) -> JsValue {
+        self.inner.session.borrow().id_claims.as_ref().map_or(JsValue::NULL, |c| c.0.clone())
+    }
+
+    /// The `Authorization` header value FHIR requests carry (`Bearer …`), for requests the app
+    /// makes itself (e.g. to load an image `Binary`).
+    #[wasm_bindgen(js_name = getAuthorizationHeader)]
+    pub fn get_authorization_header(&self) -> String {
+        self.inner.session.borrow().authorization()
     }
 
     /// Same as `getState()`.

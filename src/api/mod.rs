@@ -23,7 +23,7 @@ use {
     crate::web::keys::WebCryptoKeys,
 };
 use crate::core::Error;
-use crate::driver::{begin_launch, complete_launch, restore_session, store_session};
+use crate::driver::{begin_launch, complete_launch, keep_session, restore_session, session_servers};
 use crate::web::fetch::Fetch;
 use crate::web::platform::Browser;
 use crate::web::json::{from_js, is_object, JsBody};
@@ -97,7 +97,7 @@ fn options(v: &JsValue) -> Result<(Options, OptionsDoc), JsValue> {
 }
 
 /// The one entry point `index.js` calls: `0` authorize, `1` ready, `2` init, `3` resume,
-/// `4` forgetRegistration, `5` listRegistrations. (One exported async function instead of six
+/// `4` forgetRegistration, `5` listRegistrations, … `10` clients. (One exported async function instead of six
 /// saves wasm bytes; the public names live in `index.js`.)
 #[wasm_bindgen]
 pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
@@ -105,6 +105,7 @@ pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
         match op {
             0 => authorize(opts).await,
             1 => ready(opts).await.map(JsValue::from),
+            10 => clients(opts).await,
             #[cfg(feature = "identity")]
             3..=9 => identity_op(op, opts).await,
             _ => init(opts).await.map(JsValue::from),
@@ -231,7 +232,7 @@ fn clean_address_bar(page: &str) {
 async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
     let doc = if opts.is_undefined() || opts.is_null() { OptionsDoc::default() } else { options_doc(&opts)? };
-    let o = parse_ready_options(&doc, &page).map_err(js)?;
+    let (o, chosen) = parse_ready_options(&doc, &page).map_err(js)?;
     let session = if is_callback(&page) {
         let s = complete_launch(&Fetch, &Browser, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
@@ -249,21 +250,35 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
                 // The launch itself succeeded: keep its session, and report the registration
                 // failure on the client (`registrationError`) instead of throwing the launch away.
                 Err(e) => {
-                    store_session(&SessionStore, &s).map_err(js)?;
+                    keep_session(&SessionStore, &s).map_err(js)?;
                     let client = Client::new(s, o.as_ref());
                     client.set_registration_error(js(e));
                     return Ok(client);
                 }
             }
         }
-        store_session(&SessionStore, &s).map_err(js)?;
+        keep_session(&SessionStore, &s).map_err(js)?;
         s
     } else {
-        restore_session(&SessionStore).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?
+        restore_session(&SessionStore, chosen.as_ref()).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?
     };
     #[cfg(not(feature = "identity"))]
     let _ = doc;
     Ok(Client::new(session, o.as_ref()))
+}
+
+/// `clients(options?)`: a client for every session this tab holds, one per FHIR server (the
+/// options supply confidential clients' secrets, as for `ready`).
+async fn clients(opts: JsValue) -> Result<JsValue, JsValue> {
+    let doc = if opts.is_undefined() || opts.is_null() { OptionsDoc::default() } else { options_doc(&opts)? };
+    let (o, _) = parse_ready_options(&doc, &page_url()?).map_err(js)?;
+    let out = js_sys::Array::new();
+    for iss in session_servers(&SessionStore).map_err(js)? {
+        if let Some(s) = restore_session::<JsBody>(&SessionStore, Some(&iss)).map_err(js)? {
+            out.push(&Client::new(s, o.as_ref()).into());
+        }
+    }
+    Ok(out.into())
 }
 
 /// `ready()` when the page is a redirect or has a session; otherwise `authorize()` (the returned
@@ -273,7 +288,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
 async fn init(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
     let ehr_launch = ehr_launch_params(&page).map_err(js)?.is_some_and(|(_, launch)| launch.is_some_and(|l| !l.is_empty()));
-    if is_callback(&page) || (!ehr_launch && restore_session::<JsBody>(&SessionStore).map_err(js)?.is_some()) {
+    if is_callback(&page) || (!ehr_launch && restore_session::<JsBody>(&SessionStore, None).map_err(js)?.is_some()) {
         return ready(opts).await;
     }
     authorize(opts).await?;

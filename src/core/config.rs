@@ -330,17 +330,20 @@ pub fn timeout_option(f: &Field<u64>) -> Result<Option<u32>> {
     }
 }
 
-/// The options of `ready()`: the full options when they name a server (a confidential client's
-/// secret is found there), `None` when they name none (a public client's redirect page needs no
-/// server list: `ready({ registerDevice: true })`). Unknown names are refused either way.
-pub fn parse_ready_options(doc: &OptionsDoc, page_url: &str) -> Result<Option<Options>> {
+/// The options of `ready()`: the full options when they name a client (a confidential client's
+/// secret is found there), `None` when they do not (a public client's redirect page needs no
+/// server list: `ready({ registerDevice: true })`); and the FHIR server whose stored session to
+/// restore when the page is not a redirect (top-level `iss` / `fhirServiceUrl`: `ready({ iss })`).
+/// Unknown names are refused either way.
+pub fn parse_ready_options(doc: &OptionsDoc, page_url: &str) -> Result<(Option<Options>, Option<FhirBase>)> {
     let t = &doc.top;
-    let server_fields = [&t.iss, &t.fhir_service_url, &t.client_id, &t.client_secret, &t.scope, &t.redirect_uri, &t.secret_encoding];
-    if matches!(doc.servers, Field::Absent) && server_fields.iter().all(|f| matches!(f, Field::Absent)) {
+    let chosen = t.iss("")?.map(|s| FhirBase::parse("iss", &s)).transpose()?;
+    let client_fields = [&t.client_id, &t.client_secret, &t.scope, &t.redirect_uri, &t.secret_encoding];
+    if matches!(doc.servers, Field::Absent) && client_fields.iter().all(|f| matches!(f, Field::Absent)) {
         refuse_unknown(&doc.unknown, "")?;
-        return Ok(None);
+        return Ok((None, chosen));
     }
-    parse_options(doc, page_url).map(Some)
+    parse_options(doc, page_url).map(|o| (Some(o), chosen))
 }
 
 /// `{ iss, clientId, clientSecret }` for a client that sends HTTP Basic credentials to the FHIR

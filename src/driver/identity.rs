@@ -6,7 +6,7 @@
 use core::future::Future;
 use std::borrow::Cow;
 
-use super::{discover, store_session, Http, Platform, SessionOf, Store};
+use super::{discover, keep_session, Http, Platform, SessionOf, Store};
 use crate::core::binding::{AuthMethod, Binding};
 use crate::core::jwt::{
     assertion_claims, compact, kid_from_digest, public_jwk, registered_jwk, signing_input, thumbprint_input, Alg, ExportedJwk,
@@ -293,6 +293,6 @@ pub async fn jwt_bearer_sign_in<H: Http, K: Keys, R: Registrations<Pair = K::Pai
     let t = parse_token_response(resp.status, &resp.body)?;
     let session = Session::from_token(b.clone(), &record.scope, t, resp.body, now);
     registrations.touch(&b.iss, now).await?;
-    store_session(store, &session)?;
+    keep_session(store, &session)?;
     Ok(session)
 }

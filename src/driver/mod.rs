@@ -72,8 +72,11 @@ pub trait Platform: JsonText {
 
 /// Storage key prefix of launches in flight; the state follows.
 pub const LAUNCH_PREFIX: &str = "smart-wasm:launch:";
-/// Storage key of the tab's session.
+/// Storage key of the FHIR base whose session the tab's latest launch started (`ready()` without
+/// `iss` restores that one).
 pub const SESSION_KEY: &str = "smart-wasm:session";
+/// Storage key prefix of the tab's sessions, one per FHIR server; the FHIR base follows.
+pub const SESSION_PREFIX: &str = "smart-wasm:session:";
 
 /// Fetches and validates a server's SMART configuration, its endpoints confirmed by its issuer
 /// ([`confirm_issuer`]).
@@ -230,18 +233,41 @@ struct SubDoc {
     sub: crate::core::doc::Field<String>,
 }
 
-/// Keeps the session for this tab, so a reload restores it.
+/// Keeps the session for this tab under its FHIR server, so a reload restores it; sessions with
+/// other servers stay.
 pub fn store_session<B: Body + Serialize>(store: &impl Store, session: &Session<B>) -> Result<()> {
-    store.set(SESSION_KEY, session)
+    store.set(&crate::core::cat(&[SESSION_PREFIX, session.binding.iss.as_str()]), session)
 }
 
-/// The tab's stored session, if any.
-pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store) -> Result<Option<Session<B>>> {
-    let mut session: Option<Session<B>> = store.get(SESSION_KEY)?;
+/// [`store_session`], and the session becomes the tab's current one (a launch just completed).
+pub fn keep_session<B: Body + Serialize>(store: &impl Store, session: &Session<B>) -> Result<()> {
+    store_session(store, session)?;
+    store.set(SESSION_KEY, &session.binding.iss.as_str())
+}
+
+/// The tab's stored session with the FHIR server `iss`, or with the server of the latest launch.
+pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store, iss: Option<&FhirBase>) -> Result<Option<Session<B>>> {
+    let current: Option<String> = match iss {
+        Some(i) => Some(i.as_str().to_owned()),
+        None => store.get(SESSION_KEY)?,
+    };
+    let Some(iss) = current else { return Ok(None) };
+    let mut session: Option<Session<B>> = store.get(&crate::core::cat(&[SESSION_PREFIX, &iss]))?;
     if let Some(s) = &mut session {
         s.context = crate::core::token::Context::of(&s.token_response);
     }
     Ok(session)
+}
+
+/// The FHIR bases of every session the tab holds.
+pub fn session_servers(store: &impl Store) -> Result<Vec<FhirBase>> {
+    let mut out = Vec::new();
+    for key in store.keys()? {
+        if let Some(iss) = key.strip_prefix(SESSION_PREFIX) {
+            out.push(FhirBase::parse("stored session", iss).map_err(|_| Error::Storage { message: "a stored session's key is not a FHIR base".into() })?);
+        }
+    }
+    Ok(out)
 }
 
 /// Refreshes the session's access token and stores the result; a key-bound client signs a fresh

@@ -34,12 +34,17 @@ export async function readCapped(response, limit) {
   for (const p of parts) { all.set(p, at); at += p.byteLength; }
   try { return { v: JSON.parse(new TextDecoder().decode(all)) }; } catch { return { v: undefined }; }
 }
-// The body for JavaScript as it is: parsed JSON, null when empty, the text when it is not JSON.
-export async function bodyValue(response) {
+// The body for JavaScript as it is: parsed JSON, null when empty, the text when it is not JSON;
+// with `include`, `{ body, status, headers }` (the response's Headers).
+export async function bodyValue(response, include) {
   const text = await response.text();
-  if (text === '') return null;
-  try { return JSON.parse(text); } catch { return text; }
+  let body = null;
+  if (text !== '') { try { body = JSON.parse(text); } catch { body = text; } }
+  return include ? { body, status: response.status, headers: response.headers } : body;
 }
+// Paging through a FHIR Bundle (server JSON, plain data): its `next` link, and its entries' resources.
+export const nextLink = (b) => (Array.isArray(b?.link) ? b.link.find((l) => l?.relation === 'next' && typeof l.url === 'string')?.url : undefined);
+export const resources = (b) => (Array.isArray(b?.entry) ? b.entry.map((e) => e?.resource).filter((r) => r !== undefined) : []);
 
 // ---- read.rs ----
 // A plain copy: own enumerable members of objects and arrays, recursively; Headers become plain
@@ -79,7 +84,11 @@ export function readRequest(input, init) {
     }
     stage = 'signal'; const signal = o.signal;
     stage = 'timeout'; const timeout = o.timeout;
-    return { url, method, headers, body, json, signal, timeout };
+    stage = 'includeResponse'; const include = o.includeResponse;
+    stage = 'pageLimit'; const pages = o.pageLimit;
+    stage = 'flat'; const flat = o.flat;
+    stage = 'onPage'; const onPage = o.onPage;
+    return { url, method, headers, body, json, signal, timeout, include, pages, flat, onPage };
   } catch { return { bad: stage }; }
 }
 

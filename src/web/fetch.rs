@@ -53,7 +53,7 @@ extern "C" {
     #[wasm_bindgen(js_name = readCapped)]
     fn read_capped(response: &Response, limit: f64) -> js_sys::Promise;
     #[wasm_bindgen(js_name = bodyValue)]
-    fn body_value(response: &Response) -> js_sys::Promise;
+    fn body_value(response: &Response, include: bool) -> js_sys::Promise;
     type Deadline;
     fn deadline(ms: u32, app: &JsValue) -> Deadline;
     #[wasm_bindgen(method, getter)]
@@ -90,12 +90,12 @@ impl Unread {
     }
 
     /// The body for JavaScript, never copied into wasm memory: parsed JSON, `null` when empty, the
-    /// text when it is not JSON.
-    pub async fn body_value(&self) -> Result<JsValue> {
+    /// text when it is not JSON; with `include`, `{ body, status, headers }`.
+    pub async fn body_value(&self, include: bool) -> Result<JsValue> {
         if self.redirected {
             return Ok(JsValue::NULL);
         }
-        JsFuture::from(body_value(&self.response)).await.map_err(|e| self.failed(e))
+        JsFuture::from(body_value(&self.response, include)).await.map_err(|e| self.failed(e))
     }
 
     /// The body parsed as JSON, refused past `limit` bytes (checked on `Content-Length` first).

@@ -40,6 +40,19 @@ struct RequestDoc {
     json: Field<bool>,
     bad: Field<String>,
     timeout: Field<u64>,
+    include: Field<bool>,
+    pages: Field<u64>,
+    flat: Field<bool>,
+}
+
+/// How a search's Bundle pages are followed (`pageLimit`, `flat`, `onPage`).
+pub struct Paging {
+    /// Pages to fetch at most; 0 for all.
+    pub limit: u64,
+    /// The pages' entries' resources instead of the Bundles.
+    pub flat: bool,
+    /// Called (and awaited) with each page, instead of collecting them; or `undefined`.
+    pub on_page: JsValue,
 }
 
 /// The arguments of `request(input, init)`: `input` a string or `{ url, method, headers, body }`.
@@ -57,12 +70,25 @@ pub struct RequestArgs {
     pub signal: JsValue,
     /// This request's time limit, when the app set one (`timeout`, milliseconds).
     pub timeout_ms: Option<u32>,
+    /// Resolve to `{ body, status, headers }` instead of the body (`includeResponse`).
+    pub include_response: bool,
+    /// Follow the Bundle's `next` links, when any paging option is given.
+    pub paging: Option<Paging>,
 }
 
 impl RequestArgs {
     /// A plain GET of `url` with the session's defaults.
     pub fn get(url: String) -> Self {
-        RequestArgs { url, method: "GET".into(), headers: Vec::new(), body: None, signal: JsValue::UNDEFINED, timeout_ms: None }
+        RequestArgs {
+            url,
+            method: "GET".into(),
+            headers: Vec::new(),
+            body: None,
+            signal: JsValue::UNDEFINED,
+            timeout_ms: None,
+            include_response: false,
+            paging: None,
+        }
     }
 }
 
@@ -73,7 +99,9 @@ fn invalid(option: &str, reason: &'static str) -> Error {
 /// Reads and checks `request(input, init)`.
 pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Error> {
     let read = read_request(input, init);
-    let signal = js_sys::Reflect::get(&read, &JsValue::from_str("signal")).unwrap_or(JsValue::UNDEFINED);
+    let member = |k: &str| js_sys::Reflect::get(&read, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
+    let signal = member("signal");
+    let on_page = member("onPage");
     let r: RequestDoc = from_js(read).unwrap_or_default();
     if let Some(bad) = r.bad.value() {
         let reason = if bad == "body" { "cannot be written as JSON" } else { "could not be read (a getter or proxy threw)" };
@@ -95,5 +123,16 @@ pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Erro
         return Err(invalid("signal", "must be an AbortSignal"));
     }
     let timeout_ms = crate::core::config::timeout_option(&r.timeout)?;
-    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal, timeout_ms })
+    let include_response = r.include.get(|| invalid("includeResponse", "must be a boolean"))?.unwrap_or(false);
+    let limit = r.pages.get(|| invalid("pageLimit", "must be a non-negative integer (0: every page)"))?;
+    let flat = r.flat.get(|| invalid("flat", "must be a boolean"))?;
+    if !(on_page.is_undefined() || on_page.is_function()) {
+        return Err(invalid("onPage", "must be a function"));
+    }
+    let paging = (limit.is_some() || flat.is_some() || !on_page.is_undefined())
+        .then(|| Paging { limit: limit.unwrap_or(1), flat: flat.unwrap_or(false), on_page });
+    if paging.is_some() && include_response {
+        return Err(invalid("includeResponse", "cannot be combined with pageLimit, flat or onPage"));
+    }
+    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal, timeout_ms, include_response, paging })
 }

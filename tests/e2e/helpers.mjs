@@ -79,6 +79,14 @@ export async function outcome(page) {
   };
 }
 
+/** The tab's stored session with the server of its latest launch (`smart-wasm:session` names it). */
+export function storedSession(page) {
+  return page.evaluate(() => {
+    const iss = JSON.parse(sessionStorage.getItem('smart-wasm:session') ?? 'null');
+    return iss && JSON.parse(sessionStorage.getItem(`smart-wasm:session:${iss}`));
+  });
+}
+
 /** What this tab keeps in sessionStorage and localStorage. */
 export function storage(page) {
   return page.evaluate(() => ({

@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, startSecondSandbox, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, DEMO, FHIR, AS } from './helpers.mjs';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -86,7 +86,7 @@ for (const alg of ['ES384', 'RS384']) {
     assert.deepEqual(stored, [`demo:device-sign-in=${FHIR}`], 'no token or key in localStorage, only which server');
     // The launch's token was the one-time initial access token: used for the registration (it was
     // its Bearer) and never written to web storage; the tab's session holds the JWT bearer token.
-    const session = await page.evaluate(() => JSON.parse(sessionStorage.getItem('smart-wasm:session')));
+    const session = await storedSession(page);
     assert.equal(jose.decodeJwt(session.accessToken).jti, bearer.jti);
     assert.equal(session.binding.clientId, reg.clientId);
     assert.equal(jose.decodeJwt(sent.launchToken).jti, code.jti);

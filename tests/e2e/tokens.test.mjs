@@ -2,7 +2,7 @@
 // for many concurrent requests, 403 -> insufficient_scope.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, eventsOf } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, eventsOf, storedSession } from './helpers.mjs';
 
 const NO_PATIENT_SCOPE = 'openid fhirUser launch/patient patient/Observation.read offline_access';
 const NO_REFRESH_SCOPE = 'openid fhirUser launch/patient patient/Patient.read';
@@ -74,7 +74,7 @@ test('client.refresh() replaces the access token', async () => {
   const before = await page.evaluate(() => window.smartClient.getState().tokenResponse.access_token);
   const state = await page.evaluate(() => window.smartClient.refresh());
   assert.notEqual(state.tokenResponse.access_token, before);
-  const stored = await page.evaluate(() => JSON.parse(sessionStorage.getItem('smart-wasm:session')).accessToken);
+  const stored = (await storedSession(page)).accessToken;
   assert.equal(stored, state.tokenResponse.access_token);
 });
 
