@@ -67,7 +67,8 @@ export interface RegisterDeviceOnly extends RegisterDeviceOption {
  * initial access token to register this browser (and never stored), and the client returned is the
  * registered one. The server options are needed only by a confidential client (its secret).
  */
-export function ready(options?: (AuthorizeOptions & RegisterDeviceOption) | RegisterDeviceOnly): Promise<Client>;
+export function ready(options?: (AuthorizeOptions & RegisterDeviceOption) | RegisterDeviceOnly | { iss: string }): Promise<Client>;
+export function clients(options?: AuthorizeOptions): Promise<Client[]>;
 export function init(options: AuthorizeOptions): Promise<Client>;
 /** A later visit: a new access token by the JWT bearer grant, with no login. Throws `no_registration` when there is none. */
 export function resume(options: { iss: string } | { fhirServiceUrl: string } | string): Promise<Client>;
@@ -121,7 +122,7 @@ export declare const oauth2: {
 };
 declare const SMART: {
   oauth2: typeof oauth2; authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init;
-  resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
+  clients: typeof clients; resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
   clientCredentials: typeof clientCredentials; basicClient: typeof basicClient;
   createClientKey: typeof createClientKey; importClientKey: typeof importClientKey;
 };

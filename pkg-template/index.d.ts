@@ -162,6 +162,18 @@ export interface ClientState {
 
 export interface RequestOptions {
   method?: string;
+  /** Resolve to `{ body, status, headers }` instead of the body. Not combined with paging. */
+  includeResponse?: boolean;
+  /**
+   * Follow the Bundle's `next` links: at most this many pages (0: every page). Each next link must
+   * be on this FHIR server like any URL (`url_not_allowed` otherwise; the token is not sent). With
+   * any paging option the result is the array of pages (or resources with `flat`), or null with `onPage`.
+   */
+  pageLimit?: number;
+  /** With paging: the pages' `entry[].resource`s, in one array (or per page to `onPage`). */
+  flat?: boolean;
+  /** With paging: called (and awaited) with each page instead of collecting them. */
+  onPage?: (page: any) => unknown;
   /** Extra headers (an object or `Headers`); `Authorization` and `Epic-Client-ID` are the client's own and are ignored. */
   headers?: Record<string, string> | Headers;
   /** A string, or an object sent as JSON (`application/fhir+json`). */
@@ -170,6 +182,42 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Milliseconds this request may take (default: the launch's `timeout`, 30 s). */
   timeout?: number;
+}
+
+/** `request(url, { includeResponse: true })`. */
+export interface FhirResponse<T = any> {
+  /** Parsed JSON, null when empty, the text when not JSON. */
+  body: T;
+  status: number;
+  headers: Headers;
+}
+
+/** Options of the write helpers: those of `request`, plus `ifMatch` (an ETag such as `W/"3"`). */
+export interface WriteOptions extends Omit<RequestOptions, 'method' | 'body' | 'pageLimit' | 'flat' | 'onPage'> {
+  ifMatch?: string;
+}
+
+/** A FHIR resource, as the write helpers need it. */
+export interface FhirResource {
+  resourceType: string;
+  id?: string;
+  meta?: { versionId?: string; lastUpdated?: string; [field: string]: unknown };
+  [field: string]: unknown;
+}
+
+/** The verified claims of the OpenID Connect id_token (`client.getIdToken()`). */
+export interface IdTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  nonce?: string;
+  azp?: string;
+  /** SMART: the signed-in user's FHIR resource URL (e.g. `https://ehr/fhir/Practitioner/123`). */
+  fhirUser?: string;
+  profile?: string;
+  [claim: string]: unknown;
 }
 
 /** A minimal FHIR Patient, for `client.patient.read()`. */
@@ -182,6 +230,12 @@ export interface FhirPatient {
   [field: string]: unknown;
 }
 
+/** One JSON Patch operation (RFC 6902). */
+export type JsonPatchOperation =
+  | { op: 'add' | 'replace' | 'test'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
+
 /** A client bound to one FHIR server and one authorized session. */
 export declare class Client {
   protected constructor();
@@ -193,7 +247,38 @@ export declare class Client {
    * parsed JSON (null for an empty body). Refreshes shortly before expiry and once on a 401;
    * concurrent callers share one refresh. Redirects are not followed.
    */
+  request<T = any>(url: string | (RequestOptions & { url: string }), init: RequestOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
+  request<T = any>(url: string | (RequestOptions & { url: string }), init: RequestOptions & { onPage: (page: any) => unknown }): Promise<null>;
+  request<T = any>(url: string | (RequestOptions & { url: string }), init: RequestOptions & ({ pageLimit: number } | { flat: true })): Promise<T[]>;
   request<T = any>(url: string | (RequestOptions & { url: string }), init?: RequestOptions): Promise<T>;
+  /** POST `resource` to its type (`application/fhir+json`); resolves to the server's answer. */
+  create<T = FhirResource>(resource: FhirResource, init?: WriteOptions & { includeResponse?: false }): Promise<T>;
+  create<T = FhirResource>(resource: FhirResource, init: WriteOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
+  /** PUT `resource` to `Type/id`; `ifMatch` makes it a versioned update (412 `http_error` when stale). */
+  update<T = FhirResource>(resource: FhirResource & { id: string }, init?: WriteOptions & { includeResponse?: false }): Promise<T>;
+  update<T = FhirResource>(resource: FhirResource & { id: string }, init: WriteOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
+  /** DELETE `url` (`Type/id` or an absolute URL on this server). */
+  delete<T = any>(url: string, init?: WriteOptions): Promise<T>;
+  /** PATCH `url` with a JSON Patch (RFC 6902; `application/json-patch+json`). */
+  patch<T = FhirResource>(url: string, jsonPatch: JsonPatchOperation[], init?: WriteOptions): Promise<T>;
+  /** The server's FHIR version (`fhirVersion` of its CapabilityStatement, fetched once). */
+  getFhirVersion(): Promise<string | null>;
+  /** 2 (DSTU2), 3 (STU3), 4 (R4, R4B), 5 (R5), or 0 when unknown. */
+  getFhirRelease(): Promise<number>;
+  /** `Bearer <access token>`, for requests the app makes itself. */
+  getAuthorizationHeader(): string;
+  /** The verified id_token's claims (signature, iss, aud, exp, nonce checked), or null without `openid`. */
+  getIdToken(): IdTokenClaims | null;
+  /** `Type/id` of the signed-in user (the verified `fhirUser`), e.g. `Practitioner/123`, or null. */
+  getFhirUser(): string | null;
+  getUserId(): string | null;
+  getUserType(): string | null;
+  readonly user: {
+    readonly id: string | null; readonly resourceType: string | null; readonly fhirUser: string | null;
+    /** Reads the signed-in user's resource; `missing_context` without a verified `fhirUser`. */
+    read<T = FhirResource>(): Promise<T>;
+  };
+  readonly encounter: { readonly id: string | undefined; read<T = FhirResource>(): Promise<T> };
   /** Refreshes the access token now; resolves to the new state. */
   refresh(): Promise<ClientState>;
   getPatientId(): string | undefined;
@@ -208,8 +293,14 @@ export declare class Client {
 /** Starts a SMART launch (standalone, or EHR when the page URL has `iss` and `launch`) and navigates. */
 export function authorize(options: AuthorizeOptions & { noRedirect: true }): Promise<string>;
 export function authorize(options: AuthorizeOptions): Promise<void>;
-/** Completes the launch on the redirect page, or restores this tab's session. */
-export function ready(options?: AuthorizeOptions): Promise<Client>;
+/**
+ * Completes the launch on the redirect page (the client of that launch; sessions with other
+ * servers stay), or restores this tab's session: with the server of the latest launch, or the one
+ * `iss` names.
+ */
+export function ready(options?: AuthorizeOptions | { iss: string }): Promise<Client>;
+/** A client for each FHIR server this tab holds a session with (options: confidential clients' secrets). */
+export function clients(options?: AuthorizeOptions): Promise<Client[]>;
 /** `ready()` when there is something to complete or restore, otherwise `authorize()`. */
 export function init(options: AuthorizeOptions): Promise<Client>;
 /** Loads the WebAssembly module ahead of the first call (optional). */
@@ -217,5 +308,5 @@ export function loadModule(): Promise<unknown>;
 
 /** fhirclient.js's shape: `SMART.oauth2.authorize(...)`. */
 export declare const oauth2: { authorize: typeof authorize; ready: typeof ready; init: typeof init };
-declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init };
+declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init; clients: typeof clients };
 export default SMART;

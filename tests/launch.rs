@@ -10,7 +10,7 @@ use smart_wasm::core::config::{ehr_launch_params, parse_options, LaunchKind};
 use smart_wasm::core::discovery::parse_smart_configuration;
 use smart_wasm::core::types::{FhirBase, PkceChallenge, PkceVerifier};
 use smart_wasm::core::Error;
-use smart_wasm::driver::{begin_launch, complete_launch, restore_session, store_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
+use smart_wasm::driver::{begin_launch, complete_launch, keep_session, restore_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
 use support::*;
 
 fn base() -> FhirBase {
@@ -185,11 +185,16 @@ fn options_are_validated() {
     assert!(matches!(err(r#"{"iss":"https://ehr.example.org/R4?x=1","clientId":"a","scope":"s"}"#), Error::InvalidUrl { .. }));
     // ready(): the server list is optional; a server option without its server is not.
     use smart_wasm::core::config::parse_ready_options;
-    assert_eq!(parse_ready_options(&options_doc(r#"{"registerDevice":{"alg":"ES384"}}"#), PAGE).unwrap(), None);
-    assert_eq!(parse_ready_options(&options_doc("{}"), PAGE).unwrap(), None);
+    assert_eq!(parse_ready_options(&options_doc(r#"{"registerDevice":{"alg":"ES384"}}"#), PAGE).unwrap(), (None, None));
+    assert_eq!(parse_ready_options(&options_doc("{}"), PAGE).unwrap(), (None, None));
+    // `ready({ iss })`: which stored session to restore; no client options needed.
+    let (o, iss) = parse_ready_options(&options_doc(&format!(r#"{{"iss":"{FHIR}/"}}"#)), PAGE).unwrap();
+    assert!(o.is_none());
+    assert_eq!(iss.unwrap().as_str(), FHIR);
+    assert_eq!(parse_ready_options(&options_doc(r#"{"iss":"ftp://x"}"#), PAGE).unwrap_err().code(), "invalid_url");
     assert_eq!(parse_ready_options(&options_doc(r#"{"clientId":"x","registerDevice":true}"#), PAGE).unwrap_err().code(), "invalid_option");
     assert_eq!(parse_ready_options(&options_doc(r#"{"registerDevise":true}"#), PAGE).unwrap_err().code(), "invalid_option");
-    assert!(parse_ready_options(&options_doc(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s"}}"#)), PAGE).unwrap().is_some());
+    assert!(parse_ready_options(&options_doc(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s"}}"#)), PAGE).unwrap().0.is_some());
     use smart_wasm::core::binding::AuthMethod;
     let auth = |extra: &str| options(&format!(r#"{{"iss":"{FHIR}","clientId":"a","scope":"s"{extra}}}"#)).servers[0].auth;
     assert_eq!(auth(r#","clientSecret":"x""#), AuthMethod::SecretBasic);
@@ -239,8 +244,8 @@ fn launch_completes_once_and_state_is_single_use() {
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_some());
     let redirect = format!("{PAGE}?code=c1&state={state}&iss=https%3A%2F%2Fauth.example.org");
     let session = block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&opts), &redirect, 10_010)).unwrap();
-    assert!(restore_session::<Doc>(&store).unwrap().is_none(), "the caller decides whether to keep the session");
-    store_session(&store, &session).unwrap();
+    assert!(restore_session::<Doc>(&store, None).unwrap().is_none(), "the caller decides whether to keep the session");
+    keep_session(&store, &session).unwrap();
     assert_eq!(session.access_token.secret(), "at1");
     assert_eq!(session.context("patient"), Some("p1"));
     assert_eq!(session.expires_at, Some(13_610));
@@ -254,7 +259,7 @@ fn launch_completes_once_and_state_is_single_use() {
     assert_eq!(body["code_verifier"].len(), 43);
     assert_eq!(token_req.header_value("Authorization"), None);
     assert_eq!(block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&opts), &redirect, 10_020)).unwrap_err(), Error::UnknownState);
-    assert_eq!(restore_session(&store).unwrap().unwrap(), session);
+    assert_eq!(restore_session(&store, None).unwrap().unwrap(), session);
 }
 
 #[test]

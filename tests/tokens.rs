@@ -9,7 +9,7 @@ use smart_wasm::core::token::{parse_token_response, TokenResponse};
 use smart_wasm::core::types::{ClientSecret, FhirBase, Scope};
 use smart_wasm::core::error::redact_url;
 use smart_wasm::core::Error;
-use smart_wasm::driver::{refresh, restore_session, store_session, NoIdentity, Store, SESSION_KEY};
+use smart_wasm::driver::{keep_session, refresh, restore_session, session_servers, store_session, NoIdentity, Store, SESSION_PREFIX};
 use support::*;
 
 const SEED_004_PUBLIC: &str = r#"{
@@ -156,7 +156,7 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
     assert_eq!(next.expires_at, Some(2060));
     assert_eq!(next.scope.as_str(), "launch/patient openid");
     assert_eq!(next.context("patient"), Some("p"));
-    assert_eq!(restore_session::<Doc>(&store).unwrap().unwrap(), next);
+    assert_eq!(restore_session::<Doc>(&store, Some(&next.binding.iss)).unwrap().unwrap(), next);
     assert_eq!(next.token_response.0["need_patient_banner"], true, "launch context kept for the app");
     assert_eq!(next.token_response.0["access_token"], "a2", "newer members win");
 
@@ -187,13 +187,14 @@ fn confidential_refresh_uses_basic_and_needs_the_secret() {
 fn stored_sessions_round_trip_and_corruption_is_typed() {
     let s = session(SEED_004_JWT_BEARER, false);
     let store = FakeStore::default();
-    store_session(&store, &s).unwrap();
-    assert_eq!(restore_session::<Doc>(&store).unwrap().unwrap(), s);
-    let text = store.0.borrow()[SESSION_KEY].clone();
+    keep_session(&store, &s).unwrap();
+    assert_eq!(restore_session::<Doc>(&store, None).unwrap().unwrap(), s);
+    let key = format!("{SESSION_PREFIX}{}", s.binding.iss.as_str());
+    let text = store.0.borrow()[&key].clone();
     for bad in ["", "{}", "[]", r#"{"v":1}"#, &text.replace("\"auth\":\"none\"", "\"auth\":\"secret\""),
         &text.replace("\"tokenEndpoint\":\"https:", "\"tokenEndpoint\":\"ftp:")] {
-        store.0.borrow_mut().insert(SESSION_KEY.into(), bad.into());
-        assert!(matches!(restore_session::<Doc>(&store), Err(Error::Storage { .. })), "{bad}");
+        store.0.borrow_mut().insert(key.clone(), bad.into());
+        assert!(matches!(restore_session::<Doc>(&store, None), Err(Error::Storage { .. })), "{bad}");
     }
     store.0.borrow_mut().insert("launch".into(), "{\"v\":1}".into());
     assert!(matches!(store.get::<LaunchRecord>("launch"), Err(Error::Storage { .. })));
@@ -345,4 +346,28 @@ fn hostile_token_responses_and_scopes_take_linear_time() {
     assert_eq!(s.as_str().split(' ').count(), 30_000, "duplicates dropped, first occurrences kept");
     assert!(s.as_str().starts_with("patient/R0.rs patient/R1.rs "));
     assert!(elapsed.as_secs() < 5, "took {elapsed:?}");
+}
+
+#[test]
+fn a_tab_keeps_one_session_per_fhir_server() {
+    let store = FakeStore::default();
+    let a = session(SEED_004_JWT_BEARER, false);
+    let mut b = a.clone();
+    b.binding.iss = FhirBase::parse("iss", "https://other.example.org/fhir").unwrap();
+    b.access_token = smart_wasm::core::types::AccessToken::new(String::from("b-token"));
+    assert_eq!(restore_session::<Doc>(&store, None).unwrap(), None);
+    keep_session(&store, &a).unwrap();
+    keep_session(&store, &b).unwrap();
+    assert_eq!(restore_session::<Doc>(&store, None).unwrap().unwrap(), b, "the latest launch");
+    assert_eq!(restore_session::<Doc>(&store, Some(&a.binding.iss)).unwrap().unwrap(), a, "the earlier one is kept");
+    let mut servers: Vec<String> = session_servers(&store).unwrap().iter().map(|i| i.as_str().to_owned()).collect();
+    servers.sort();
+    assert_eq!(servers, [a.binding.iss.as_str(), b.binding.iss.as_str()]);
+    // A refresh of the earlier session stores it without making it the current one.
+    let mut a2 = a.clone();
+    a2.access_token = smart_wasm::core::types::AccessToken::new(String::from("a2"));
+    store_session(&store, &a2).unwrap();
+    assert_eq!(restore_session::<Doc>(&store, None).unwrap().unwrap(), b);
+    assert_eq!(restore_session::<Doc>(&store, Some(&a.binding.iss)).unwrap().unwrap().access_token.secret(), "a2");
+    assert_eq!(restore_session::<Doc>(&store, Some(&FhirBase::parse("iss", "https://third.example.org/fhir").unwrap())).unwrap(), None);
 }

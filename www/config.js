@@ -2,7 +2,8 @@
 // The sandbox's confidential client secret is here only because this is a local demo: a secret in
 // code shipped to browsers is not secret.
 export const SANDBOX_FHIR = 'http://127.0.0.1:9001/4_0_0';
-export const DEFAULT_SCOPE = 'openid fhirUser launch/patient patient/Patient.read offline_access';
+/** The portal's scope: who signed in (OpenID Connect), the patient's record, and writes. */
+export const DEFAULT_SCOPE = 'openid fhirUser launch/patient launch/encounter patient/*.cruds offline_access';
 
 export const clients = {
   public: { clientId: 'demo-public' },
@@ -16,4 +17,14 @@ export function optionsFor({ iss = SANDBOX_FHIR, client = 'public', scope = DEFA
     redirectUri: new URL('./index.html', location.href).href,
     epicClientIdHeader: epic,
   };
+}
+
+/** Other health systems the local sandbox offers to connect to (a second sandbox instance). */
+export async function otherHealthSystems() {
+  try {
+    const config = await (await fetch('/_sandbox/config')).json();
+    return Array.isArray(config.peers) ? config.peers : [];
+  } catch {
+    return [];
+  }
 }

@@ -49,17 +49,39 @@ pub struct PatientApi {
     inner: Rc<Inner>,
 }
 
+thread_local! {
+    /// The session of each FHIR server open in this page, shared by every `Client` for it: two
+    /// objects for one session must not refresh it separately (a rotated refresh token would be
+    /// redeemed twice).
+    static OPEN: RefCell<Vec<Rc<Inner>>> = const { RefCell::new(Vec::new()) };
+}
+
 impl Client {
+    /// A client for a new session (a launch just completed), replacing this page's open one with
+    /// the same FHIR server.
     pub(super) fn new(session: Session, opts: Option<&Options>) -> Client {
         let secret = crate::driver::secret_for(opts, &session).cloned();
-        Client {
-            inner: Rc::new(Inner {
-                session: RefCell::new(session),
-                secret,
-                refreshing: RefCell::new(None),
-                #[cfg(feature = "identity")]
-                registration_error: RefCell::new(JsValue::UNDEFINED),
-            }),
+        let inner = Rc::new(Inner {
+            session: RefCell::new(session),
+            secret,
+            refreshing: RefCell::new(None),
+            #[cfg(feature = "identity")]
+            registration_error: RefCell::new(JsValue::UNDEFINED),
+        });
+        OPEN.with_borrow_mut(|open| {
+            let iss = inner.session.borrow().binding.iss.clone();
+            open.retain(|i| i.session.borrow().binding.iss != iss);
+            open.push(Rc::clone(&inner));
+        });
+        Client { inner }
+    }
+
+    /// A client for a stored session: the page's open one for its server when there is one.
+    pub(super) fn open(session: Session, opts: Option<&Options>) -> Client {
+        let iss = &session.binding.iss;
+        match OPEN.with_borrow(|open| open.iter().find(|i| i.session.borrow().binding.iss == *iss).cloned()) {
+            Some(inner) => Client { inner },
+            None => Client::new(session, opts),
         }
     }
 

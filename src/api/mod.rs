@@ -260,7 +260,8 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
         keep_session(&SessionStore, &s).map_err(js)?;
         s
     } else {
-        restore_session(&SessionStore, chosen.as_ref()).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?
+        let s = restore_session(&SessionStore, chosen.as_ref()).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?;
+        return Ok(Client::open(s, o.as_ref()));
     };
     #[cfg(not(feature = "identity"))]
     let _ = doc;
@@ -275,7 +276,7 @@ async fn clients(opts: JsValue) -> Result<JsValue, JsValue> {
     let out = js_sys::Array::new();
     for iss in session_servers(&SessionStore).map_err(js)? {
         if let Some(s) = restore_session::<JsBody>(&SessionStore, Some(&iss)).map_err(js)? {
-            out.push(&Client::new(s, o.as_ref()).into());
+            out.push(&Client::open(s, o.as_ref()).into());
         }
     }
     Ok(out.into())

@@ -39,6 +39,8 @@ export const sandbox = {
   events: () => control('events'),
   reset: () => control('reset', {}),
   setTokenTTL: (seconds) => control('settings', { accessTokenTTL: seconds }),
+  /** `{ idTokenMode }` (tests/sandbox/id-tokens.mjs), `{ nextLinkOrigin }` (Bundle next links elsewhere). */
+  settings: (s) => control('settings', s),
   revokeAccessTokens: () => control('revoke', {}),
 };
 
@@ -56,12 +58,20 @@ export async function loginAndConsent(page, user = 'amy') {
   await page.click('button:has-text("Continue")');
 }
 
+/**
+ * The scope most tests launch with: the patient only. (The demo's own default adds the clinical
+ * resources its portal loads, whose requests would mix with what those tests count.)
+ */
+export const PATIENT_SCOPE = 'openid fhirUser launch/patient patient/Patient.read offline_access';
+/** The demo portal's scope: the patient's record, and writes. */
+export const RECORD_SCOPE = 'openid fhirUser launch/patient launch/encounter patient/*.cruds offline_access';
+
 /** Opens the demo and launches with the given form choices. */
-export async function launchFromDemo(page, { client = 'public', scope, epic = false } = {}) {
+export async function launchFromDemo(page, { client = 'public', scope = PATIENT_SCOPE, epic = false } = {}) {
   await page.goto(`${DEMO}/index.html`);
   await page.waitForSelector('#launch:not([hidden])');
   await page.selectOption('#client', client);
-  if (scope !== undefined) await page.fill('#scope', scope);
+  await page.fill('#scope', scope);
   if (epic) await page.check('#epic');
   await page.click('#launch-button');
 }

@@ -3,7 +3,7 @@
 // releases every request waiting on it.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, loginAndConsent, outcome, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, loginAndConsent, outcome, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
@@ -15,12 +15,12 @@ const hang = (url) => page.route(url, () => {});
 async function launchWith(extra) {
   await page.goto(`${DEMO}/index.html`);
   await page.waitForSelector('#launch:not([hidden])');
-  await page.evaluate(async (o) => {
+  await page.evaluate(async ([o, scope]) => {
     const { optionsFor } = await import('/config.js');
     const SMART = await import('smart-wasm');
     sessionStorage.setItem('demo:choices', '{}');
-    SMART.authorize({ ...optionsFor(), ...o });
-  }, extra);
+    SMART.authorize({ ...optionsFor({ scope }), ...o });
+  }, [extra, PATIENT_SCOPE]);
   await loginAndConsent(page);
   await page.waitForURL(`${DEMO}/index.html**`);
   return outcome(page);

@@ -216,15 +216,20 @@ fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, even
 fhirApp.use(express.json({ type: 'application/json-patch+json' }));
 fhirApp.use((req, res, next) => {
   req.sandbox = { fhirBase: FHIR_BASE, nextOrigin: settings.nextLinkOrigin };
-  const end = res.end;
-  res.end = function (chunk, ...rest) {
+  // (At writeHead, beneath the compression middleware, which wraps end() and sends headers first.)
+  const { writeHead, end } = res;
+  res.writeHead = function (...args) {
     const r = res.locals.representation;
-    if (r && chunk === undefined && !res.headersSent) {
-      res.set('ETag', `W/"${r.meta.versionId}"`);
-      res.type('application/fhir+json');
-      if (res.statusCode !== 204) return end.call(this, JSON.stringify(r), ...rest);
+    if (r && res.statusCode !== 204) {
+      res.locals.body = JSON.stringify(r);
+      this.setHeader('ETag', `W/"${r.meta.versionId}"`);
+      this.setHeader('Content-Type', 'application/fhir+json; charset=utf-8');
+      this.setHeader('Content-Length', Buffer.byteLength(res.locals.body));
     }
-    return end.call(this, chunk, ...rest);
+    return writeHead.apply(this, args);
+  };
+  res.end = function (chunk, ...rest) {
+    return end.call(this, chunk === undefined && res.locals.body ? res.locals.body : chunk, ...rest);
   };
   next();
 });
@@ -240,7 +245,10 @@ server.configureMiddleware().configureHelmet({ contentSecurityPolicy: false, cro
 // ---- control endpoints and static files (demo origin) ----
 const demoApp = express();
 demoApp.use(cors);
-controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, fhirBase: FHIR_BASE, demo: DEMO } });
+// SANDBOX_PEERS: FHIR bases of other sandbox instances (another "health system") the demo offers
+// to connect to as well.
+const peers = (process.env.SANDBOX_PEERS ?? '').split(',').filter(Boolean);
+controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, fhirBase: FHIR_BASE, demo: DEMO, peers } });
 demoApp.use(staticFiles(root));
 
 await Promise.all([

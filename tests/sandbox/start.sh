@@ -11,7 +11,8 @@ for port in "${SANDBOX_AS_PORT:-9000}" "${SANDBOX_FHIR_PORT:-9001}" "${SANDBOX_D
     exit 1
   fi
 done
-node "$here/server.mjs" >"$log" 2>&1 &
+# The demo's "Connect another health system" names the second sandbox the tests start (helpers.mjs).
+SANDBOX_PEERS="${SANDBOX_PEERS:-http://127.0.0.1:9101/4_0_0}" node "$here/server.mjs" >"$log" 2>&1 &
 echo $! >"$pidfile"
 for _ in $(seq 1 100); do
   if grep -q '"ready":true' "$log" 2>/dev/null; then

@@ -40,3 +40,32 @@ async function refused(): Promise<void> {
   await ready({ registerDevice: true });
 }
 void refused;
+
+// Issue 9: identity, paging, writes, several servers.
+async function portalApi(client: Client): Promise<number> {
+  const claims = client.getIdToken();
+  const who: string | null = client.getFhirUser();
+  const type: string | null = client.getUserType();
+  const me = await client.user.read<{ resourceType: string }>();
+  const enc = await client.encounter.read();
+  const weights = await client.request<{ id: string }>('Observation?code=http://loinc.org|29463-7', { pageLimit: 0, flat: true });
+  const nothing: null = await client.request('Observation', { onPage: (bundle) => console.log(bundle) });
+  const full = await client.request('Patient/1', { includeResponse: true });
+  const etag: string | null = full.headers.get('etag');
+  const created = await client.create({ resourceType: 'Observation', status: 'final' });
+  await client.update({ resourceType: 'Observation', id: created.id ?? 'x', status: 'amended' }, { ifMatch: etag ?? undefined });
+  await client.patch(`Observation/${created.id}`, [{ op: 'replace', path: '/status', value: 'final' }]);
+  await client.delete(`Observation/${created.id}`);
+  // @ts-expect-error a JSON Patch is an array of operations
+  await client.patch('Observation/1', { op: 'replace', path: '/status' });
+  // @ts-expect-error update needs the resource's id
+  await client.update({ resourceType: 'Observation' });
+  const release: number = await client.getFhirRelease();
+  const version: string | null = await client.getFhirVersion();
+  const header: string = client.getAuthorizationHeader();
+  const all: Client[] = await SMART.clients();
+  const other: Client = await ready({ iss: 'https://other.example.org/fhir' });
+  void [claims?.fhirUser, who, type, me.resourceType, enc.id, weights[0].id, nothing, version, header, other, nothing];
+  return release + all.length + full.status;
+}
+void portalApi;

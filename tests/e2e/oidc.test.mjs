@@ -1,0 +1,127 @@
+// OpenID Connect identity, end to end: the sandbox's id_tokens verified with WebCrypto against the
+// issuer's JWKS (RS256 from oidc-provider, ES384 and RS384 re-signed by the sandbox), the identity
+// getters, and every failure the client must refuse: a wrong signature, alg none, HMAC, a wrong
+// audience, an expired token, several audiences without azp, a foreign issuer, a replayed nonce, an
+// unknown kid (refetched once), a key rotated since the JWKS was cached, and no fhirUser claim.
+import test, { before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import * as jose from 'jose';
+import { useBrowser, sandbox, signIn, eventsOf, storedSession, AS, FHIR } from './helpers.mjs';
+
+let page;
+useBrowser({ before, after, beforeEach }, (p) => { page = p; });
+
+const SCOPE = 'openid fhirUser launch/patient patient/*.rs offline_access';
+
+/** Signs in with the sandbox's next id_token replaced as `mode` says; returns what the demo shows. */
+async function signInWith(mode, user = 'amy') {
+  if (mode) await sandbox.settings({ idTokenMode: mode });
+  const nonces = [];
+  page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname === '/auth') nonces.push(u.searchParams.get('nonce')); });
+  const shown = await signIn(page, { scope: SCOPE }, user);
+  return { shown, nonce: nonces[0] };
+}
+
+test('a verified id_token: getIdToken, getFhirUser, getUserId, getUserType, user.read', async () => {
+  const { shown, nonce } = await signInWith(null);
+  assert.equal(shown.error, null);
+  const r = await page.evaluate(async () => ({
+    claims: smartClient.getIdToken(), fhirUser: smartClient.getFhirUser(), id: smartClient.getUserId(),
+    type: smartClient.getUserType(), user: await smartClient.user.read(), userApi: { ...smartClient.user, read: undefined },
+    raw: smartClient.getState().tokenResponse.id_token,
+  }));
+  assert.equal(r.claims.iss, AS);
+  assert.equal(r.claims.aud, 'demo-public');
+  assert.equal(r.claims.sub, 'amy');
+  assert.equal(r.claims.fhirUser, `${FHIR}/Patient/amy`);
+  assert.ok(nonce && nonce.length >= 43, 'a nonce was sent on the authorize request');
+  assert.equal(r.claims.nonce, nonce, 'and the id_token carries it');
+  assert.deepEqual(r.claims, jose.decodeJwt(r.raw), 'the claims are those of the token the server signed');
+  assert.deepEqual([r.fhirUser, r.id, r.type], ['Patient/amy', 'amy', 'Patient']);
+  assert.deepEqual([r.user.resourceType, r.user.id], ['Patient', 'amy']);
+  assert.deepEqual(r.userApi, { id: 'amy', resourceType: 'Patient', fhirUser: 'Patient/amy', read: undefined });
+  assert.equal((await eventsOf('jwks')).length, 1, 'the issuer\'s JWKS was fetched once');
+});
+
+test('a clinician login: fhirUser is a Practitioner, read with client.user.read()', async () => {
+  const { shown } = await signInWith(null, 'dr-smith');
+  assert.equal(shown.error, null);
+  const r = await page.evaluate(async () => ({ type: smartClient.getUserType(), user: await smartClient.user.read() }));
+  assert.equal(r.type, 'Practitioner');
+  assert.deepEqual([r.user.resourceType, r.user.id, r.user.name[0].family], ['Practitioner', 'smith', 'Smith']);
+});
+
+for (const [mode, alg] of [['es384', 'ES384'], ['rs384', 'RS384']]) {
+  test(`an id_token signed with ${alg} verifies with the issuer's ${alg} key`, async () => {
+    const { shown } = await signInWith(mode);
+    assert.equal(shown.error, null);
+    const raw = await page.evaluate(() => smartClient.getState().tokenResponse.id_token);
+    assert.equal(jose.decodeProtectedHeader(raw).alg, alg);
+    assert.equal(await page.evaluate(() => smartClient.getFhirUser()), 'Patient/amy');
+  });
+}
+
+const REFUSED = [
+  ['bad-signature', /signature does not verify/],
+  ['none', /alg must be RS256, RS384 or ES384/],
+  ['hs256', /alg must be RS256, RS384 or ES384/],
+  ['wrong-aud', /aud does not name this client/],
+  ['expired', /has expired/],
+  ['multi-aud-no-azp', /azp is required/],
+  ['wrong-iss', /iss is not the authorization server's issuer/],
+  ['wrong-nonce', /nonce is not the one sent/],
+  ['unknown-kid', /no key of the issuer's JWKS matches/],
+];
+for (const [mode, reason] of REFUSED) {
+  test(`an id_token with ${mode} is refused (invalid_id_token) and no session is kept`, async () => {
+    const { shown } = await signInWith(mode);
+    assert.equal(shown.error, 'invalid_id_token');
+    assert.match(shown.message, reason);
+    assert.equal(await storedSession(page), null, 'nothing stored');
+    assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('smart-wasm:session')).length), 0);
+    assert.equal((await eventsOf('id_token'))[0]?.mode, mode, 'the sandbox did replace the id_token');
+    if (mode === 'unknown-kid') assert.equal((await eventsOf('jwks')).length, 2, 'the JWKS was fetched once more for the unknown kid');
+  });
+}
+
+test('several audiences with azp naming this client are accepted', async () => {
+  const { shown } = await signInWith('multi-aud-azp');
+  assert.equal(shown.error, null);
+  assert.deepEqual(await page.evaluate(() => smartClient.getIdToken().aud), ['demo-public', 'another-client']);
+});
+
+test('a key rotated after the JWKS was cached: the unknown kid refetches the JWKS, then verifies', async () => {
+  const { shown } = await signInWith('rotated');
+  assert.equal(shown.error, null);
+  const jwks = await eventsOf('jwks');
+  assert.deepEqual(jwks.map((e) => e.stale), [true, false], 'a stale set without the new key, then the current one');
+  const raw = await page.evaluate(() => smartClient.getState().tokenResponse.id_token);
+  assert.equal(jose.decodeProtectedHeader(raw).kid, 'sandbox-2');
+});
+
+test('an id_token without fhirUser: signed in, getFhirUser() is null, user.read() is missing_context', async () => {
+  const { shown } = await signInWith('no-fhiruser');
+  assert.equal(shown.error, null);
+  const r = await page.evaluate(async () => ({
+    fhirUser: smartClient.getFhirUser(), id: smartClient.getUserId(), type: smartClient.getUserType(), sub: smartClient.getIdToken().sub,
+    read: await smartClient.user.read().then(() => 'resolved', (e) => [e.name, e.code]),
+  }));
+  assert.deepEqual(r, { fhirUser: null, id: null, type: null, sub: 'amy', read: ['SmartError', 'missing_context'] });
+});
+
+test('a refresh\'s id_token is verified too: an honest one is, one for another audience fails the refresh', async () => {
+  const { shown } = await signInWith(null);
+  assert.equal(shown.error, null);
+  const ok = await page.evaluate(() => smartClient.refresh().then(() => smartClient.getIdToken().sub));
+  assert.equal(ok, 'amy');
+  assert.equal((await eventsOf('jwks')).length, 2, 'the refresh brought an id_token, verified with the issuer\'s keys');
+  await sandbox.settings({ idTokenMode: 'wrong-aud' });
+  const r = await page.evaluate(async () => {
+    const before = smartClient.getIdToken();
+    const e = await smartClient.refresh().then(() => null, (e) => ({ code: e.code, message: e.message }));
+    return { e, same: JSON.stringify(before) === JSON.stringify(smartClient.getIdToken()) };
+  });
+  assert.equal(r.e?.code, 'invalid_id_token');
+  assert.match(r.e.message, /aud/);
+  assert.ok(r.same, 'the session keeps the claims it verified');
+});
