@@ -91,8 +91,8 @@ async function vitals(client, patient, section) {
     lineChart({ title: 'Body weight', unit: 'kg', series: [{ points: series(VITALS.weight), className: 'weight' }] }),
     lineChart({ title: 'Heart rate', unit: 'beats/min', series: [{ points: series(VITALS.heartRate), className: 'pulse' }] }),
     lineChart({ title: 'Blood pressure', unit: 'mmHg', series: [
-      { points: series(VITALS.bloodPressure, component(VITALS.systolic)), className: 'systolic' },
-      { points: series(VITALS.bloodPressure, component(VITALS.diastolic)), className: 'diastolic' }] }),
+      { name: 'systolic', points: series(VITALS.bloodPressure, component(VITALS.systolic)), className: 'systolic' },
+      { name: 'diastolic', points: series(VITALS.bloodPressure, component(VITALS.diastolic)), className: 'diastolic' }] }),
     node('p', { class: 'note' }, `${observations.length} measurements, ${pages} pages of search results.`),
   );
 }

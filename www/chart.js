@@ -34,6 +34,9 @@ export function lineChart({ title, unit, series, width = 360, height = 170 }) {
     svg.append(el('text', { x: x(m.getTime()), y: height - 6, 'text-anchor': 'middle', class: 'axis' },
       m.toLocaleString('en', { month: 'short', timeZone: 'UTC' })));
   }
+  series.filter((s) => s.name).forEach((s, i, named) => {
+    svg.append(el('text', { x: width - pad.r - (named.length - 1 - i) * 62, y: 15, 'text-anchor': 'end', class: `legend ${s.className ?? ''}` }, s.name));
+  });
   for (const s of series) {
     const d = s.points.map((p, i) => `${i ? 'L' : 'M'}${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join('');
     svg.append(el('path', { d, class: `line ${s.className ?? ''}` }));

@@ -20,8 +20,9 @@ pub trait Body: Clone + Default {
     /// This object with the members of `newer` set over it (a shallow merge; a body that is not
     /// an object counts as empty).
     fn merged(&self, newer: &Self) -> Self;
-    /// Parses JSON text (the browser's `JSON.parse`); `None` when it is not JSON.
-    fn parse(text: &str) -> Option<Self>;
+    /// Decodes one base64url part of a JWS (RFC 7515 §2) and parses it as JSON (the browser's
+    /// `atob` and `JSON.parse`); `None` when it is not base64url, UTF-8 and JSON.
+    fn parse_b64url(part: &str) -> Option<Self>;
 }
 
 /// Writes a document as JSON text: the browser's `JSON.stringify` (of what serde-wasm-bindgen

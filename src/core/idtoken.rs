@@ -10,7 +10,6 @@
 use serde::Deserialize;
 
 use super::doc::{Body, Field, Lenient};
-use super::encode::b64url_decode;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::types::HttpUrl;
@@ -26,7 +25,7 @@ fn bad(reason: &'static str) -> Error {
 
 /// A compact JWS, split and decoded; not yet verified.
 #[derive(Debug)]
-pub struct Jws<B> {
+pub struct Jws<'t, B> {
     /// `RS256`, `RS384` or `ES384`.
     pub alg: &'static str,
     /// The header's `kid`, if any.
@@ -35,8 +34,8 @@ pub struct Jws<B> {
     pub claims: B,
     /// Length of the signing input (`header.payload`) at the start of the token.
     pub signed_len: usize,
-    /// The signature bytes.
-    pub signature: Vec<u8>,
+    /// The signature, base64url (the platform decodes it for its check).
+    pub signature: &'t str,
 }
 
 #[derive(Deserialize, Default)]
@@ -48,13 +47,11 @@ struct HeaderDoc {
 }
 
 fn json<B: Body>(part: &str, what: &'static str) -> Result<B> {
-    let bytes = b64url_decode(part).ok_or(bad(what))?;
-    let text = String::from_utf8(bytes).map_err(|_| bad(what))?;
-    B::parse(&text).ok_or(bad(what))
+    B::parse_b64url(part).ok_or(bad(what))
 }
 
 /// Splits and decodes a compact JWS (RFC 7515 §7.1) and checks its algorithm.
-pub fn parse_jws<B: Body>(token: &str) -> Result<Jws<B>> {
+pub fn parse_jws<B: Body>(token: &str) -> Result<Jws<'_, B>> {
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(bad("is not a compact JWS (three base64url parts)"));
@@ -73,13 +70,15 @@ pub fn parse_jws<B: Body>(token: &str) -> Result<Jws<B>> {
     if claims.decode::<ClaimsDoc>().is_none() {
         return Err(bad("payload is not a JSON object"));
     }
-    let signature = b64url_decode(s).ok_or(bad("signature is not base64url"))?;
-    Ok(Jws { alg, kid: header.kid.value(), claims, signed_len: h.len() + 1 + p.len(), signature })
+    if !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') || s.len() % 4 == 1 {
+        return Err(bad("signature is not base64url"));
+    }
+    Ok(Jws { alg, kid: header.kid.value(), claims, signed_len: h.len() + 1 + p.len(), signature: s })
 }
 
 /// `aud`: one string or an array of strings.
 #[derive(Debug, Default)]
-struct Audience(Vec<String>);
+pub struct Audience(Vec<String>);
 
 impl Lenient for Audience {
     fn from_string(s: String) -> Option<Self> {
@@ -90,11 +89,13 @@ impl Lenient for Audience {
     }
 }
 
+/// The claims this client checks (others are kept for the app, unread).
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ClaimsDoc {
+pub struct ClaimsDoc {
     iss: Field<String>,
-    sub: Field<String>,
+    /// `sub`: the user.
+    pub sub: Field<String>,
     aud: Field<Audience>,
     azp: Field<String>,
     exp: Field<u64>,

@@ -65,9 +65,10 @@ pub trait Platform: JsonText {
     fn sha256(&self, data: &[u8]) -> impl Future<Output = Result<[u8; 32]>>;
     /// Seconds since the Unix epoch.
     fn now(&self) -> u64;
-    /// Whether `signature` is a valid `alg` (`RS256`, `RS384`, `ES384`) signature of `input` by the
-    /// public JWK `jwk` (WebCrypto in the browser). A key that cannot be used is an error.
-    fn verify<K: Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &[u8]) -> impl Future<Output = Result<bool>>;
+    /// Whether `signature` (base64url, checked by the core) is a valid `alg` (`RS256`, `RS384`,
+    /// `ES384`) signature of `input` by the public JWK `jwk` (WebCrypto in the browser). A key
+    /// that cannot be used is an error.
+    fn verify<K: Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &str) -> impl Future<Output = Result<bool>>;
 }
 
 /// Storage key prefix of launches in flight; the state follows.
@@ -127,7 +128,7 @@ pub async fn verify_id_token<H: Http>(
         }
     }
     let key = key.ok_or(Error::InvalidIdToken { reason: "no key of the issuer's JWKS matches its kid and alg" })?;
-    if !platform.verify(jws.alg, &key, &token.as_bytes()[..jws.signed_len], &jws.signature).await? {
+    if !platform.verify(jws.alg, &key, &token.as_bytes()[..jws.signed_len], jws.signature).await? {
         return Err(Error::InvalidIdToken { reason: "signature does not verify with the issuer's key" });
     }
     check_claims(&jws.claims, expected)?;
@@ -227,12 +228,6 @@ pub async fn complete_launch<H: Http>(
     Ok(session)
 }
 
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct SubDoc {
-    sub: crate::core::doc::Field<String>,
-}
-
 /// Keeps the session for this tab under its FHIR server, so a reload restores it; sessions with
 /// other servers stay.
 pub fn store_session<B: Body + Serialize>(store: &impl Store, session: &Session<B>) -> Result<()> {
@@ -289,7 +284,7 @@ pub async fn refresh<H: Http>(
     let fresh_id = t.context.id_token.is_some();
     next.apply_refresh(t, &resp.body, now);
     if fresh_id {
-        let sub = session.id_claims.as_ref().and_then(|c| c.decode::<SubDoc>()).and_then(|d| d.sub.value());
+        let sub = session.id_claims.as_ref().and_then(|c| c.decode::<crate::core::idtoken::ClaimsDoc>()).and_then(|d| d.sub.value());
         next.id_claims = id_claims(http, platform, &next, None, sub.as_deref(), now).await?;
     }
     store_session(store, &next)?;

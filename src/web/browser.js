@@ -112,8 +112,16 @@ export function announce(old, session) { channel?.postMessage({ old, session });
 // The session another tab announced for refresh token `old`, once.
 export function takeAnnounced(old) { const s = announced.get(old); announced.delete(old); return s; }
 
-// ---- platform.rs: an id_token's signature, checked by WebCrypto with the issuer's public key ----
-export async function verifyJws(alg, jwk, data, signature) {
+// ---- json.rs, platform.rs: a JWS (id_token), decoded by the browser, its signature checked by
+// WebCrypto with the issuer's public key ----
+const B64URL = /^[A-Za-z0-9_-]*$/;
+const unb64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+// One base64url part, decoded and parsed as JSON; undefined when it is not base64url UTF-8 JSON.
+export function b64json(part) {
+  try { return B64URL.test(part) ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(unb64(part))) : undefined; } catch { return undefined; }
+}
+export async function verifyJws(alg, jwk, data, sig) {
+  const signature = unb64(sig);
   const p = alg === 'ES384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }
     : { name: 'RSASSA-PKCS1-v1_5', hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
   // Only the public members: a JWK's own alg/use/key_ops are checked by the core, not by importKey.

@@ -28,6 +28,12 @@ pub fn is_object(v: &JsValue) -> bool {
     v.is_object() && !Array::is_array(v)
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/web/browser.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = b64json)]
+    fn b64_json(part: &str) -> JsValue;
+}
+
 /// A body parsed by the browser (`undefined` when it is not JSON). The default is `{}`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsBody(pub JsValue);
@@ -57,8 +63,8 @@ impl Body for JsBody {
         JsBody(out.into())
     }
 
-    fn parse(text: &str) -> Option<Self> {
-        JSON::parse(text).ok().map(JsBody)
+    fn parse_b64url(part: &str) -> Option<Self> {
+        Some(JsBody(b64_json(part))).filter(|b| !b.0.is_undefined())
     }
 }
 

@@ -44,8 +44,8 @@ impl Platform for Browser {
         (js_sys::Date::now() / 1000.0) as u64
     }
 
-    async fn verify<K: serde::Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &[u8]) -> Result<bool> {
-        let promise = verify_jws(alg, &super::json::to_js(jwk), &Uint8Array::from(input), &Uint8Array::from(signature));
+    async fn verify<K: serde::Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &str) -> Result<bool> {
+        let promise = verify_jws(alg, &super::json::to_js(jwk), &Uint8Array::from(input), signature);
         Ok(JsFuture::from(promise).await.map_err(crypto_err)?.is_truthy())
     }
 }
@@ -53,7 +53,7 @@ impl Platform for Browser {
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
     #[wasm_bindgen(js_name = verifyJws)]
-    fn verify_jws(alg: &str, jwk: &wasm_bindgen::JsValue, data: &Uint8Array, signature: &Uint8Array) -> js_sys::Promise;
+    fn verify_jws(alg: &str, jwk: &wasm_bindgen::JsValue, data: &Uint8Array, signature: &str) -> js_sys::Promise;
 }
 
 impl JsonText for Browser {

@@ -57,8 +57,9 @@ impl Body for Doc {
         }
         Doc(serde_json::Value::Object(out))
     }
-    fn parse(text: &str) -> Option<Self> {
-        serde_json::from_str(text).ok().map(Doc)
+    fn parse_b64url(part: &str) -> Option<Self> {
+        let text = String::from_utf8(smart_wasm::core::encode::b64url_decode(part)?).ok()?;
+        serde_json::from_str(&text).ok().map(Doc)
     }
 }
 
@@ -183,7 +184,8 @@ impl Platform for FakePlatform {
     }
     /// A hand-written fake (native tests have no WebCrypto; the real check runs in the browser
     /// tests): a signature is valid when it is the bytes `valid:` followed by the signing input.
-    async fn verify<K: Serialize>(&self, _alg: &str, _jwk: &K, input: &[u8], signature: &[u8]) -> Result<bool> {
+    async fn verify<K: Serialize>(&self, _alg: &str, _jwk: &K, input: &[u8], signature: &str) -> Result<bool> {
+        let signature = smart_wasm::core::encode::b64url_decode(signature).unwrap_or_default();
         Ok(signature.strip_prefix(b"valid:") == Some(input))
     }
 }
