@@ -5,8 +5,15 @@
 // the ones the module verified.
 export function makeApi(load, wasm, wasmUrl) {
   let loading;
-  /** Fetches and instantiates the module once; every call awaits it. */
-  const loadModule = () => (loading ??= load({ module_or_path: wasmUrl }));
+  /**
+   * Fetches and instantiates the module once; every call awaits it. A module that cannot be had
+   * (not found, a wrong MIME type, blocked) is a `SmartError` with code `module_load_failed`, and
+   * the next call tries again.
+   */
+  const loadModule = () => (loading ??= load({ module_or_path: wasmUrl }).catch((e) => {
+    loading = undefined;
+    throw Object.assign(smartError('module_load_failed', `the WebAssembly module could not be loaded from ${wasmUrl}: ${e?.message ?? e}`), { cause: e });
+  }));
   const call = async (op, options) => (await loadModule(), wasm.run(op, options));
   const authorize = (options) => call(0, options);
   const ready = (options) => call(1, options);

@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'invalid_id_token' // the id_token failed verification (signature, key, alg, iss, aud, exp, nonce): the reason is in the message
   | 'timeout' // no complete answer within the time limit (the `timeout` option; 30 s by default)
   | 'aborted' // the app's AbortSignal aborted the request
+  | 'module_load_failed' // the WebAssembly module could not be fetched or instantiated (see .cause); the next call tries again
   // the browser
   | 'network_error'
   | 'storage_error'
@@ -308,5 +309,5 @@ export function loadModule(): Promise<unknown>;
 
 /** fhirclient.js's shape: `SMART.oauth2.authorize(...)`. */
 export declare const oauth2: { authorize: typeof authorize; ready: typeof ready; init: typeof init };
-declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init; clients: typeof clients };
+declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init; clients: typeof clients; loadModule: typeof loadModule };
 export default SMART;

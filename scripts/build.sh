@@ -9,15 +9,15 @@ cd "$(dirname "$0")/.."
 BUDGET=${SIZE_BUDGET_BYTES:-147456}
 WASM=target/wasm32-unknown-unknown/release/smart_wasm.wasm
 
-bindgen() { # out-dir
-  wasm-bindgen "$WASM" --target web --out-dir "$1" --out-name smart_wasm --no-typescript \
+bindgen() { # out-dir name
+  wasm-bindgen "$WASM" --target web --out-dir "$1" --out-name "$2" --no-typescript \
     --remove-name-section --remove-producers-section
   node_modules/.bin/wasm-opt -Oz --converge --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-reference-types --enable-multivalue --enable-mutable-globals \
-    "$1/smart_wasm_bg.wasm" -o "$1/smart_wasm_bg.wasm"
+    "$1/$2_bg.wasm" -o "$1/$2_bg.wasm"
   # Minify the JS glue (export and wasm import names are kept).
-  node_modules/.bin/esbuild "$1/smart_wasm.js" --minify --format=esm --log-level=error --outfile="$1/smart_wasm.min.js"
-  mv "$1/smart_wasm.min.js" "$1/smart_wasm.js"
+  node_modules/.bin/esbuild "$1/$2.js" --minify --format=esm --log-level=error --outfile="$1/$2.min.js"
+  mv "$1/$2.min.js" "$1/$2.js"
   find "$1/snippets" -name '*.js' | while read -r f; do
     node_modules/.bin/esbuild "$f" --minify --format=esm --log-level=error --outfile="$f.min" && mv "$f.min" "$f"
   done
@@ -25,11 +25,11 @@ bindgen() { # out-dir
 
 rm -rf pkg && mkdir -p pkg
 cargo build --release --target wasm32-unknown-unknown --quiet
-bindgen pkg
+bindgen pkg smart_wasm
 cargo build --release --target wasm32-unknown-unknown --quiet --features identity
-bindgen pkg/identity
-# Its own name, so nothing mistakes it for the default entry's module.
-mv pkg/identity/smart_wasm_bg.wasm pkg/identity/smart_wasm_identity.wasm
+# Its own name, so nothing mistakes it for the default entry's module; the glue's default URL
+# (`new URL('smart_wasm_identity_bg.wasm', import.meta.url)`, which bundlers follow) names the file.
+bindgen pkg/identity smart_wasm_identity
 cp pkg-template/* pkg/
 # The entry modules ship minified too (their readable source and doc comments are pkg-template/ and
 # the .d.ts files).
@@ -40,7 +40,7 @@ done
 gz() { cat "$@" | gzip -9 | wc -c; }
 sum() { local t=0; for f in "$@"; do t=$(( t + $(gzip -9 -c "$f" | wc -c) )); done; echo $t; }
 main_wasm=$(sum pkg/smart_wasm_bg.wasm); main_js=$(sum pkg/smart_wasm.js pkg/index.js pkg/api.js $(find pkg/snippets -name '*.js'))
-id_wasm=$(sum pkg/identity/smart_wasm_identity.wasm); id_js=$(sum pkg/identity/smart_wasm.js pkg/identity.js pkg/api.js $(find pkg/identity/snippets -name '*.js'))
+id_wasm=$(sum pkg/identity/smart_wasm_identity_bg.wasm); id_js=$(sum pkg/identity/smart_wasm_identity.js pkg/identity.js pkg/api.js $(find pkg/identity/snippets -name '*.js'))
 total=$(( main_wasm + main_js ))
 echo "package size (gzip -9): wasm ${main_wasm} B + JS glue ${main_js} B = ${total} B (budget ${BUDGET} B); raw wasm $(wc -c < pkg/smart_wasm_bg.wasm) B"
 echo "identity entry (gzip -9): wasm ${id_wasm} B + JS glue ${id_js} B = $(( id_wasm + id_js )) B"
