@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { launchBrowser, sandbox, loginAndConsent, DEMO } from '../tests/e2e/helpers.mjs';
+import { launchBrowser, sandbox, loginAndConsent, DEMO, AS } from '../tests/e2e/helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS || 30);
@@ -102,7 +102,7 @@ const hostileMs = { ours: [], fhirclient: [] };
 const HOSTILE_RUNS = Math.max(3, Math.round(RUNS / 3));
 for (let i = 0; i < HOSTILE_RUNS; i++) {
   for (const name of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) {
-    hostileMs[name].push(await launch(name, (page) => page.route('http://127.0.0.1:9000/token', (route) => route.fulfill({
+    hostileMs[name].push(await launch(name, (page) => page.route(`${AS}/token`, (route) => route.fulfill({
       status: 200, contentType: 'application/json', body: hostile,
       headers: { 'Access-Control-Allow-Origin': new URL(PAGES[name]).origin },
     }))));

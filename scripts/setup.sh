@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "setup: adding the Rust target wasm32-unknown-unknown (under a minute)"
   rustup target add wasm32-unknown-unknown
 fi
 
@@ -13,12 +14,12 @@ fi
 want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
-  echo "setup: installing wasm-bindgen-cli $want (a few minutes)"
-  cargo install wasm-bindgen-cli --version "$want"
+  echo "setup: compiling wasm-bindgen-cli $want, which must match Cargo.lock (3 to 12 minutes on 2 cores; once per machine)"
+  cargo install --quiet wasm-bindgen-cli --version "$want"
 fi
 
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  echo "setup: installing chromium and chromium-driver"
+  echo "setup: installing chromium and chromium-driver from Debian (about a minute)"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
@@ -27,5 +28,6 @@ fi
 # Sandbox servers, Playwright, and binaryen's wasm-opt (npm's build; Debian's binaryen corrupts
 # wasm-bindgen output).
 if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing the npm packages (sandbox servers, Playwright, binaryen; under a minute)"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -17,9 +17,14 @@ node_modules/.bin/tsc -p tests/types/tsconfig.json && echo "types: ok"
 echo "== package build and size budget"
 scripts/build.sh
 
-echo "== local SMART sandbox"
+echo "== local SMART sandbox (free ports; its default ports held by another process meanwhile)"
+node tests/sandbox/occupy.mjs &
+occupier=$!
+trap 'kill $occupier 2>/dev/null; tests/sandbox/stop.sh' EXIT
 tests/sandbox/start.sh
-trap tests/sandbox/stop.sh EXIT
+# Where it listens, for the browser adapter tests (compiled in) and anything else that asks.
+eval "$(node -e 'const s = require("./tests/sandbox/sandbox.json");
+  console.log(`export SANDBOX_FHIR=${s.fhirBase} SANDBOX_DEMO=${s.demo.replace(/\/$/, "")} SANDBOX_AS=${s.issuer} SANDBOX_STOCK=${s.stock}`)')"
 
 echo "== browser adapter tests (wasm-bindgen-test, headless Chromium)"
 # Chromium under wasm-bindgen-test-runner has once hung before running any test ("Failed to detect

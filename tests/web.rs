@@ -25,8 +25,20 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const FHIR: &str = "http://127.0.0.1:9001/4_0_0";
-const CONTROL: &str = "http://127.0.0.1:8080/_sandbox";
+/// Where the sandbox listens (its servers take free ports): `scripts/test.sh` exports what
+/// tests/sandbox/start.sh wrote, read here when the tests are compiled.
+macro_rules! sandbox {
+    ($name:literal, $default:literal) => {
+        match option_env!($name) {
+            Some(v) => v,
+            None => $default,
+        }
+    };
+}
+const FHIR: &str = sandbox!("SANDBOX_FHIR", "http://127.0.0.1:9001/4_0_0");
+const DEMO: &str = sandbox!("SANDBOX_DEMO", "http://127.0.0.1:8080");
+const AS: &str = sandbox!("SANDBOX_AS", "http://127.0.0.1:9000");
+const CONTROL: &str = "/_sandbox";
 
 fn page_url() -> String {
     web_sys::window().unwrap().location().href().unwrap()
@@ -52,7 +64,7 @@ struct EchoHeaders {
 
 #[wasm_bindgen_test]
 async fn fetch_sends_method_headers_and_body_as_built() {
-    let req = HttpRequest::form_post(format!("{CONTROL}/echo"), "grant_type=x&code=y".into())
+    let req = HttpRequest::form_post(format!("{DEMO}{CONTROL}/echo"), "grant_type=x&code=y".into())
         .header("Authorization", "Basic YTpi")
         .header("Epic-Client-ID", "abc")
         .expect("echo", 4096);
@@ -70,7 +82,7 @@ async fn fetch_sends_method_headers_and_body_as_built() {
 async fn fetch_sends_exactly_the_approved_url() {
     // gloo-net's builder appends `&` to a URL that already has a query; the adapter hands it the
     // pairs instead, so the server receives what the core approved.
-    let base = FhirBase::parse("iss", "http://127.0.0.1:8080/_sandbox").unwrap();
+    let base = FhirBase::parse("iss", &format!("{DEMO}{CONTROL}")).unwrap();
     for input in ["echo", "echo?name=x", "echo?identifier=http://hospital.example/mrn|12345&name=O'Brien", "echo?name=M%C3%BCller&_include=Observation:patient", "echo?a=1&a=2&b"] {
         let approved = resolve_url(&base, input).unwrap();
         let resp = Fetch.send(&HttpRequest::get(approved.as_str().to_owned()).expect("echo", 4096)).await.unwrap();
@@ -99,7 +111,7 @@ async fn fetch_reports_status_and_exposed_www_authenticate() {
 
 #[wasm_bindgen_test]
 async fn fetch_does_not_follow_redirects() {
-    let resp = Fetch.send(&HttpRequest::get(format!("{CONTROL}/redirect"))).await.unwrap();
+    let resp = Fetch.send(&HttpRequest::get(format!("{DEMO}{CONTROL}/redirect"))).await.unwrap();
     assert!(resp.redirected);
     assert_eq!(resp.status, 0);
 }
@@ -109,7 +121,7 @@ async fn fetch_failure_is_a_network_error() {
     let err = Fetch.send(&HttpRequest::get("http://127.0.0.1:9/nothing".into())).await.unwrap_err();
     assert_eq!(err.code(), "network_error");
     assert!(matches!(err, Error::Network { ref message } if message.starts_with("TypeError")), "{err:?}");
-    let bad = HttpRequest::get(format!("{CONTROL}/echo")).header("X-Bad", "line\nbreak");
+    let bad = HttpRequest::get(format!("{DEMO}{CONTROL}/echo")).header("X-Bad", "line\nbreak");
     assert_eq!(Fetch.send(&bad).await.unwrap_err().code(), "network_error", "an invalid header value is an error, not a throw");
 }
 
@@ -123,14 +135,14 @@ async fn oversized_answers_are_refused_before_they_reach_wasm_memory() {
     let before = wasm_memory_bytes();
     let limit = 256 * 1024;
     for declared in ["1", ""] {
-        let url = format!("{CONTROL}/big?bytes={}&declared={declared}", 24 * 1024 * 1024);
+        let url = format!("{DEMO}{CONTROL}/big?bytes={}&declared={declared}", 24 * 1024 * 1024);
         let err = Fetch.send(&HttpRequest::get(url).expect("smart-configuration", limit)).await.unwrap_err();
         assert_eq!(err, Error::ResponseTooLarge { what: "smart-configuration", limit }, "declared={declared:?}");
     }
     assert!(wasm_memory_bytes() - before < 2.0 * 1024.0 * 1024.0, "wasm memory grew by {} bytes", wasm_memory_bytes() - before);
     // At the limit, both ways, the body is read.
     for declared in ["1", ""] {
-        let url = format!("{CONTROL}/big?bytes={limit}&declared={declared}");
+        let url = format!("{DEMO}{CONTROL}/big?bytes={limit}&declared={declared}");
         let resp = Fetch.send(&HttpRequest::get(url).expect("smart-configuration", limit)).await.unwrap();
         #[derive(Deserialize)]
         struct Pad {
@@ -139,7 +151,7 @@ async fn oversized_answers_are_refused_before_they_reach_wasm_memory() {
         assert_eq!(resp.body.decode::<Pad>().unwrap().pad.len(), limit - 10, "declared={declared:?}");
     }
     // A body that is not JSON decodes as no document.
-    let resp = Fetch.send(&HttpRequest::get(format!("{CONTROL}/redirect-target-missing")).expect("x", limit)).await.unwrap();
+    let resp = Fetch.send(&HttpRequest::get(format!("{DEMO}{CONTROL}/redirect-target-missing")).expect("x", limit)).await.unwrap();
     assert_eq!(resp.status, 404);
     assert!(resp.body.decode::<OptionsDoc>().is_none());
 }
@@ -188,12 +200,12 @@ fn js_object(json: &str) -> JsValue {
 #[wasm_bindgen_test]
 async fn the_driver_starts_a_launch_with_the_real_adapters() {
     let doc: OptionsDoc = from_js(js_object(&format!(
-        r#"{{"iss":"{FHIR}","clientId":"demo-public","scope":"openid launch/patient","redirectUri":"http://127.0.0.1:8080/index.html"}}"#
+        r#"{{"iss":"{FHIR}","clientId":"demo-public","scope":"openid launch/patient","redirectUri":"{DEMO}/index.html"}}"#
     )))
     .unwrap();
     let opts = parse_options(&doc, &page_url()).unwrap();
     let url = begin_launch(&Fetch, &SessionStore, &Browser, &NoIdentity, &opts, &page_url()).await.unwrap();
-    assert!(url.starts_with("http://127.0.0.1:9000/auth?"));
+    assert!(url.starts_with(&format!("{AS}/auth?")));
     let q: std::collections::BTreeMap<String, String> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
     let key = format!("{LAUNCH_PREFIX}{}", q["state"]);
     #[derive(Deserialize)]

@@ -126,24 +126,26 @@ async fn registrations_for_several_servers_stay_apart() {
     db.delete(b.iss()).await.unwrap();
 }
 
-/// Registration against a stock RFC 7591 server (oidc-provider without the sandbox's glue, at
-/// 127.0.0.1:9002): the RFC 7591 body registers; seed 004's minimal body is refused, as such a
+/// Registration against a stock RFC 7591 server (oidc-provider without the sandbox's glue; where
+/// it listens is exported by `scripts/test.sh`): the RFC 7591 body registers; seed 004's minimal body is refused, as such a
 /// server requires `redirect_uris`.
 #[wasm_bindgen_test]
 async fn registration_against_a_stock_rfc7591_server() {
-    let iss = "http://127.0.0.1:9002/fhir";
+    let stock = match option_env!("SANDBOX_STOCK") { Some(v) => v, None => "http://127.0.0.1:9002" };
+    let demo = match option_env!("SANDBOX_DEMO") { Some(v) => v, None => "http://127.0.0.1:8080" };
+    let iss = &format!("{stock}/fhir");
     let body = JsBody(js_sys::JSON::parse(r#"{"access_token":"launch-token","token_type":"bearer"}"#).unwrap());
     let binding = Binding {
         iss: FhirBase::parse("iss", iss).unwrap(),
         client_id: ClientId::new("stock-app"),
         auth: AuthMethod::None,
-        token_endpoint: HttpUrl::parse("t", "http://127.0.0.1:9002/token").unwrap(),
+        token_endpoint: HttpUrl::parse("t", &format!("{stock}/token")).unwrap(),
         epic_client_id_header: false,
         refresh_margin: 30,
         timeout_ms: 30_000,
     };
     let mut session = Session::from_token(binding, &Scope::parse("openid"), parse_token_response(200, &body).unwrap(), body, Browser.now());
-    session.redirect_uri = Some(HttpUrl::parse("r", "http://127.0.0.1:8080/index.html").unwrap());
+    session.redirect_uri = Some(HttpUrl::parse("r", &format!("{demo}/index.html")).unwrap());
     let record = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, DeviceRegistration { alg: Alg::ES384, minimal: false }).await.unwrap();
     assert!(!record.binding.client_id.as_str().is_empty());
     assert_eq!(record.binding.auth, AuthMethod::PrivateKeyJwt);

@@ -1,7 +1,9 @@
 // The demo's server list. It is also the EHR-launch allow-list: launch.html refuses any other iss.
 // The sandbox's confidential client secret is here only because this is a local demo: a secret in
 // code shipped to browsers is not secret.
-export const SANDBOX_FHIR = 'http://127.0.0.1:9001/4_0_0';
+// The local sandbox's FHIR base (its servers may listen on any free port): from its control endpoint.
+const sandbox = await fetch('/_sandbox/config').then((r) => r.json(), () => ({}));
+export const SANDBOX_FHIR = sandbox.fhirBase ?? 'http://127.0.0.1:9001/4_0_0';
 /** The portal's scope: who signed in (OpenID Connect), the patient's record, and writes. */
 export const DEFAULT_SCOPE = 'openid fhirUser launch/patient launch/encounter patient/*.cruds offline_access';
 

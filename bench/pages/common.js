@@ -1,5 +1,6 @@
 // Shared by the two benchmark pages: the same server, scope and measurements for both clients.
-export const FHIR = 'http://127.0.0.1:9001/4_0_0';
+// The sandbox's FHIR base (its servers take free ports): from its control endpoint.
+export const FHIR = (await (await fetch('/_sandbox/config')).json()).fhirBase;
 export const SCOPE = 'openid fhirUser launch/patient patient/Patient.read offline_access';
 export const redirectUri = () => `${location.origin}${location.pathname}`;
 

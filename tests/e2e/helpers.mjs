@@ -1,10 +1,14 @@
 // Shared pieces of the end-to-end tests: Debian's Chromium through playwright-core, the sandbox's
 // control endpoints, and the sandbox's login and consent pages filled in as a person would.
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
-export const DEMO = process.env.SANDBOX_DEMO || 'http://127.0.0.1:8080';
-export const FHIR = 'http://127.0.0.1:9001/4_0_0';
-export const AS = 'http://127.0.0.1:9000';
+// Where the sandbox listens (tests/sandbox/start.sh writes it; its servers take free ports).
+const started = JSON.parse(readFileSync(new URL('../sandbox/sandbox.json', import.meta.url), 'utf8'));
+export const DEMO = started.demo.replace(/\/$/, '');
+export const FHIR = started.fhirBase;
+export const AS = started.issuer;
+export const STOCK = started.stock;
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -119,20 +123,37 @@ export async function signIn(page, choices = {}, user = 'amy') {
   return outcome(page);
 }
 
-/** Starts a second sandbox (its own ports) whose clients redirect to the demo's origin; returns a stop function. */
-export async function startSecondSandbox({ as = 9100, fhir = 9101, demo = 8180, stock = 9102, env = {} } = {}) {
+/**
+ * Starts a second sandbox (free ports) whose clients redirect to the demo's origin, and offers it
+ * to the demo as another health system; returns its URLs and a stop function.
+ */
+export async function startSecondSandbox({ env = {} } = {}) {
   const { spawn } = await import('node:child_process');
   const child = spawn(process.execPath, [new URL('../sandbox/server.mjs', import.meta.url).pathname], {
-    env: { ...process.env, SANDBOX_AS_PORT: String(as), SANDBOX_FHIR_PORT: String(fhir), SANDBOX_DEMO_PORT: String(demo), SANDBOX_STOCK_PORT: String(stock), SANDBOX_APP_ORIGIN: DEMO, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, SANDBOX_AS_PORT: '0', SANDBOX_FHIR_PORT: '0', SANDBOX_DEMO_PORT: '0', SANDBOX_STOCK_PORT: '0', SANDBOX_APP_ORIGIN: DEMO, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => { if (String(d).includes('"ready":true')) resolve(); });
-    child.on('exit', (code) => reject(new Error(`second sandbox exited ${code}`)));
+  let errors = '';
+  child.stderr.on('data', (d) => { errors += String(d).split('\n').filter((l) => l && !l.includes('oidc-provider WARNING')).join('\n'); });
+  const ready = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += String(d);
+      const line = out.split('\n').find((l) => l.includes('"ready":true'));
+      if (line) resolve(JSON.parse(line));
+    });
+    child.on('exit', (code) => reject(new Error(`second sandbox exited ${code}: ${errors}`)));
   });
+  await control('settings', { peers: [ready.fhirBase] });
+  const demo = ready.demo.replace(/\/$/, '');
   return {
-    fhirBase: `http://127.0.0.1:${fhir}/4_0_0`,
-    events: () => fetch(`http://127.0.0.1:${demo}/_sandbox/events`).then((r) => r.json()),
-    stop: () => new Promise((resolve) => { child.removeAllListeners('exit'); child.once('exit', resolve); child.kill(); }),
+    fhirBase: ready.fhirBase,
+    issuer: ready.issuer,
+    demo,
+    events: () => fetch(`${demo}/_sandbox/events`).then((r) => r.json()),
+    stop: async () => {
+      await control('settings', { peers: [] }).catch(() => {});
+      await new Promise((resolve) => { child.removeAllListeners('exit'); child.once('exit', resolve); child.kill(); });
+    },
   };
 }

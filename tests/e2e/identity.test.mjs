@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -39,6 +39,7 @@ async function launchAndRegister({ alg = 'ES384', iss } = {}) {
   await page.goto(`${DEMO}/index.html`);
   await page.waitForSelector('#launch:not([hidden])');
   if (iss) await page.fill('#iss', iss);
+  await page.fill('#scope', PATIENT_SCOPE);
   await page.check('#stay');
   await page.selectOption('#alg', alg);
   await page.click('#launch-button');
@@ -46,6 +47,8 @@ async function launchAndRegister({ alg = 'ES384', iss } = {}) {
   await page.waitForURL(`${DEMO}/index.html**`);
   const shown = await outcome(page);
   assert.equal(shown.error, null, shown.message);
+  // The portal's own requests (after the banner) are over before a test counts anything.
+  await page.waitForSelector('#records[data-loaded=true]', { timeout: 20_000 });
   return sent;
 }
 

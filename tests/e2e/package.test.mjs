@@ -31,3 +31,25 @@ for (const [entry, wasm] of [['/node_modules/smart-wasm/index.js', 'smart_wasm_b
     assert.ok(requested.includes(`/node_modules/smart-wasm/${wasm}`), `the glue's own file name: ${requested}`);
   });
 }
+
+test('the sandbox names a port another program holds, instead of a raw EADDRINUSE stack', async () => {
+  const net = await import('node:net');
+  const { spawn } = await import('node:child_process');
+  const holder = net.createServer();
+  await new Promise((r) => holder.listen(0, '127.0.0.1', r));
+  const busy = holder.address().port;
+  try {
+    const child = spawn(process.execPath, [new URL('../sandbox/server.mjs', import.meta.url).pathname], {
+      env: { ...process.env, SANDBOX_AS_PORT: '0', SANDBOX_FHIR_PORT: String(busy), SANDBOX_DEMO_PORT: '0', SANDBOX_STOCK_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d) => { err += d; });
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 1);
+    assert.match(err, new RegExp(`port ${busy} on 127\\.0\\.0\\.1 is already in use by another program \\(set SANDBOX_FHIR_PORT`));
+    assert.doesNotMatch(err, /at Server\.listen|EADDRINUSE:/);
+  } finally {
+    holder.close();
+  }
+});

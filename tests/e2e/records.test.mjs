@@ -186,14 +186,14 @@ test('two health systems in one tab: each launch keeps its own session, listed b
     await loginAndConsent(page, 'kim');
     await page.waitForURL(`${DEMO}/index.html**`);
     await page.waitForFunction(() => document.querySelectorAll('#records-grid article').length === 2 && document.querySelector('#records[data-loaded=true]'), null, { timeout: 20_000 });
-    const r = await page.evaluate(async () => {
+    const r = await page.evaluate(async (fhir) => {
       const all = await SMART.clients();
-      const first = await SMART.ready({ iss: 'http://127.0.0.1:9001/4_0_0' });
+      const first = await SMART.ready({ iss: fhir });
       return { current: [smartClient.getState().serverUrl, smartClient.getPatientId()],
         all: all.map((c) => [c.getState().serverUrl, c.getPatientId()]).sort(),
         first: [first.getState().serverUrl, first.getPatientId(), (await first.patient.read()).id],
         columns: [...document.querySelectorAll('#records-grid article')].map((a) => [a.dataset.server, a.querySelector('.patient').textContent]) };
-    });
+    }, FHIR);
     assert.deepEqual(r.current, [second.fhirBase, 'kim'], 'ready() returned the client of the launch it completed');
     assert.deepEqual(r.all, [[FHIR, 'amy'], [second.fhirBase, 'kim']]);
     assert.deepEqual(r.first, [FHIR, 'amy', 'amy'], 'the earlier session is still valid');

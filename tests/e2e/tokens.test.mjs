@@ -2,7 +2,7 @@
 // for many concurrent requests, 403 -> insufficient_scope.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, eventsOf, storedSession } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, eventsOf, storedSession, AS } from './helpers.mjs';
 
 const NO_PATIENT_SCOPE = 'openid fhirUser launch/patient patient/Observation.read offline_access';
 const NO_REFRESH_SCOPE = 'openid fhirUser launch/patient patient/Patient.read';
@@ -93,7 +93,7 @@ test('a 403 from the FHIR server is insufficient_scope', async () => {
 test('requests outside the FHIR server are refused before anything is sent', async () => {
   await signIn(page);
   await sandbox.reset();
-  const result = await page.evaluate(() => window.smartClient.request('http://127.0.0.1:9000/me').catch((e) => e.code));
+  const result = await page.evaluate((as) => window.smartClient.request(`${as}/me`).catch((e) => e.code), AS);
   assert.equal(result, 'url_not_allowed');
   assert.equal((await sandbox.events()).length, 0);
 });

@@ -8,7 +8,7 @@ const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null
 export const settings = { ...DEFAULTS };
 
 export function controlRoutes(app, { seenTokens, config }) {
-  app.get('/_sandbox/config', (req, res) => res.json(config));
+  app.get('/_sandbox/config', (req, res) => res.json({ ...config, peers: settings.peers ?? [] }));
   app.get('/_sandbox/events', (req, res) => res.json(events));
   app.post('/_sandbox/reset', (req, res) => {
     events.length = 0;
@@ -16,7 +16,7 @@ export function controlRoutes(app, { seenTokens, config }) {
     res.json({ ok: true });
   });
   app.post('/_sandbox/settings', express.json(), (req, res) => {
-    const { accessTokenTTL, idTokenMode, nextLinkOrigin } = req.body || {};
+    const { accessTokenTTL, idTokenMode, nextLinkOrigin, peers } = req.body || {};
     if (accessTokenTTL !== undefined) {
       if (!Number.isInteger(accessTokenTTL) || accessTokenTTL < 1) return res.status(400).json({ error: 'accessTokenTTL must be a positive integer' });
       settings.accessTokenTTL = accessTokenTTL;
@@ -25,6 +25,8 @@ export function controlRoutes(app, { seenTokens, config }) {
     // another origin (a hostile server's paging).
     if (idTokenMode !== undefined) settings.idTokenMode = idTokenMode;
     if (nextLinkOrigin !== undefined) settings.nextLinkOrigin = nextLinkOrigin;
+    // Another sandbox instance the demo may connect to as a second health system.
+    if (Array.isArray(peers)) settings.peers = peers.filter((p) => typeof p === 'string');
     res.json(settings);
   });
   // For the fetch adapter's tests: what arrived, and a redirect that must not be followed.

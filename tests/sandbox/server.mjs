@@ -5,8 +5,10 @@
 //   - the demo (www/) and the built package (pkg/) as static files,
 //   - /_sandbox/* control endpoints the end-to-end tests use (event log, token TTL, revocation).
 // Everything binds to 127.0.0.1. Ports: SANDBOX_AS_PORT (9000), SANDBOX_FHIR_PORT (9001),
-// SANDBOX_DEMO_PORT (8080), SANDBOX_STOCK_PORT (9002: a stock RFC 7591 server, stock.mjs); SANDBOX_APP_ORIGIN is the app its clients redirect to (default: its own
-// demo origin; a second sandbox for the same app sets it). Prints {"ready":true,...} when listening.
+// SANDBOX_DEMO_PORT (8080), SANDBOX_STOCK_PORT (9002: a stock RFC 7591 server, stock.mjs); 0 picks
+// a free port (the tests do); a port another program holds is reported by number. SANDBOX_APP_ORIGIN
+// is the app its clients redirect to (default: its own demo origin; a second sandbox for the same
+// app sets it). Prints {"ready":true, issuer, fhirBase, demo, stock, …} once listening.
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +27,31 @@ import { installIdTokenModes } from './id-tokens.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const HOST = '127.0.0.1';
-const AS_PORT = Number(process.env.SANDBOX_AS_PORT || 9000);
-const FHIR_PORT = Number(process.env.SANDBOX_FHIR_PORT || 9001);
-const DEMO_PORT = Number(process.env.SANDBOX_DEMO_PORT || 8080);
-const STOCK_PORT = Number(process.env.SANDBOX_STOCK_PORT || 9002);
-const ISSUER = `http://${HOST}:${AS_PORT}`;
-const FHIR_BASE = `http://${HOST}:${FHIR_PORT}/4_0_0`;
-const DEMO = process.env.SANDBOX_APP_ORIGIN || `http://${HOST}:${DEMO_PORT}`;
+const wanted = ['SANDBOX_AS_PORT', 'SANDBOX_FHIR_PORT', 'SANDBOX_DEMO_PORT', 'SANDBOX_STOCK_PORT']
+  .map((name, i) => [name, Number(process.env[name] ?? [9000, 9001, 8080, 9002][i])]);
+// The four listeners first (their ports make the URLs the configuration below names); requests
+// are handled once everything is set up.
+const listen = ([name, port]) => new Promise((resolve, reject) => {
+  const server = http.createServer();
+  server.once('error', (e) => reject(Object.assign(e, { setting: name })));
+  server.listen(port, HOST, () => resolve(server));
+});
+const listening = await Promise.allSettled(wanted.map(listen));
+const refused = listening.find((r) => r.status === 'rejected');
+if (refused) {
+  const e = refused.reason;
+  console.error(e.code === 'EADDRINUSE'
+    ? `sandbox: port ${e.port} on ${HOST} is already in use by another program (set ${e.setting} to another port, or 0 for a free one)`
+    : `sandbox: cannot listen on ${HOST}:${e.port}: ${e.message}`);
+  process.exit(1);
+}
+const [asServer, fhirServer, demoServer, stockListener] = listening.map((r) => r.value);
+const portOf = (server) => server.address().port;
+const ISSUER = `http://${HOST}:${portOf(asServer)}`;
+const FHIR_BASE = `http://${HOST}:${portOf(fhirServer)}/4_0_0`;
+const DEMO_ORIGIN = `http://${HOST}:${portOf(demoServer)}`;
+const STOCK = `http://${HOST}:${portOf(stockListener)}`;
+const DEMO = process.env.SANDBOX_APP_ORIGIN || DEMO_ORIGIN;
 const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
 
 const records = createRequire(import.meta.url)('./records.cjs');
@@ -246,15 +266,13 @@ server.configureMiddleware().configureHelmet({ contentSecurityPolicy: false, cro
 const demoApp = express();
 demoApp.use(cors);
 // SANDBOX_PEERS: FHIR bases of other sandbox instances (another "health system") the demo offers
-// to connect to as well.
-const peers = (process.env.SANDBOX_PEERS ?? '').split(',').filter(Boolean);
-controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, fhirBase: FHIR_BASE, demo: DEMO, peers } });
+// to connect to as well (a second sandbox started later adds itself: /_sandbox/settings).
+settings.peers = (process.env.SANDBOX_PEERS ?? '').split(',').filter(Boolean);
+controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, fhirBase: FHIR_BASE, demo: DEMO_ORIGIN, stock: STOCK } });
 demoApp.use(staticFiles(root));
 
-await Promise.all([
-  new Promise((r) => http.createServer(provider.callback()).listen(AS_PORT, HOST, r)),
-  new Promise((r) => http.createServer(fhirApp).listen(FHIR_PORT, HOST, r)),
-  new Promise((r) => http.createServer(demoApp).listen(DEMO_PORT, HOST, r)),
-  new Promise((r) => http.createServer(stockServer(`http://${HOST}:${STOCK_PORT}`).callback()).listen(STOCK_PORT, HOST, r)),
-]);
-console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `http://${HOST}:${DEMO_PORT}/` }));
+asServer.on('request', provider.callback());
+fhirServer.on('request', fhirApp);
+demoServer.on('request', demoApp);
+stockListener.on('request', stockServer(STOCK).callback());
+console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `${DEMO_ORIGIN}/`, stock: STOCK }));

@@ -1,27 +1,24 @@
 #!/usr/bin/env bash
-# Starts the local SMART sandbox in the background on 127.0.0.1 and waits until it listens.
-# Its PID goes to tests/sandbox/sandbox.pid; tests/sandbox/stop.sh stops it by that PID.
+# Starts the local SMART sandbox in the background on 127.0.0.1 and waits until it listens. Each of
+# its servers takes a free port unless SANDBOX_*_PORT names one; where they listen goes to
+# tests/sandbox/sandbox.json (the tests read it). Its PID goes to tests/sandbox/sandbox.pid;
+# tests/sandbox/stop.sh stops it by that PID.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 pidfile="$here/sandbox.pid"
 log="$here/sandbox.log"
-for port in "${SANDBOX_AS_PORT:-9000}" "${SANDBOX_FHIR_PORT:-9001}" "${SANDBOX_DEMO_PORT:-8080}" "${SANDBOX_STOCK_PORT:-9002}"; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "sandbox: port $port on 127.0.0.1 is already in use (a sandbox already running? tests/sandbox/stop.sh)" >&2
-    exit 1
-  fi
-done
-# The demo's "Connect another health system" names the second sandbox the tests start (helpers.mjs).
-SANDBOX_PEERS="${SANDBOX_PEERS:-http://127.0.0.1:9101/4_0_0}" node "$here/server.mjs" >"$log" 2>&1 &
+rm -f "$here/sandbox.json"
+SANDBOX_AS_PORT="${SANDBOX_AS_PORT:-0}" SANDBOX_FHIR_PORT="${SANDBOX_FHIR_PORT:-0}" SANDBOX_DEMO_PORT="${SANDBOX_DEMO_PORT:-0}" \
+  SANDBOX_STOCK_PORT="${SANDBOX_STOCK_PORT:-0}" node "$here/server.mjs" >"$log" 2>&1 &
 echo $! >"$pidfile"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 150); do
   if grep -q '"ready":true' "$log" 2>/dev/null; then
-    grep '"ready":true' "$log"
+    grep '"ready":true' "$log" | tee "$here/sandbox.json"
     exit 0
   fi
   if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-    echo "sandbox: failed to start" >&2; cat "$log" >&2; exit 1
+    echo "sandbox: failed to start" >&2; grep -v "oidc-provider WARNING" "$log" >&2; exit 1
   fi
   sleep 0.1
 done
-echo "sandbox: not ready after 10 s" >&2; cat "$log" >&2; exit 1
+echo "sandbox: not ready after 15 s" >&2; cat "$log" >&2; exit 1
