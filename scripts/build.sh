@@ -30,7 +30,7 @@ cargo build --release --target wasm32-unknown-unknown --quiet --features identit
 # Its own name, so nothing mistakes it for the default entry's module; the glue's default URL
 # (`new URL('smart_wasm_identity_bg.wasm', import.meta.url)`, which bundlers follow) names the file.
 bindgen pkg/identity smart_wasm_identity
-cp pkg-template/* pkg/
+cp pkg-template/* LICENSE-MIT LICENSE-APACHE pkg/
 # The entry modules ship minified too (their readable source and doc comments are pkg-template/ and
 # the .d.ts files).
 for f in pkg/index.js pkg/identity.js pkg/api.js; do
@@ -48,3 +48,7 @@ if [ "$total" -gt "$BUDGET" ]; then
   echo "FAIL: package is over the size budget" >&2
   exit 1
 fi
+
+# The installable package: `npm install ./target/smart-wasm-<version>.tgz` (what `npm publish` would upload).
+tarball=$(cd pkg && npm pack --pack-destination ../target --silent 2>/dev/null | tail -1)
+echo "npm package: target/$tarball ($(wc -c < "target/$tarball") B)"

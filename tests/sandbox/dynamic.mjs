@@ -38,11 +38,12 @@ export function installDynamicRegistration(provider, { issuer, fhirBase, demoOri
     // private_key_jwt with the JWKS the app produced (createClientKey / importClientKey). The tests
     // call it from Node.
     if (ctx.path === '/_sandbox/clients' && ctx.method === 'POST') {
-      const { client_id: clientId, jwks } = JSON.parse((await takeBody(ctx)) || '{}');
+      // Without `jwks`: a public client (PKCE only), e.g. an app on its own origin (the consumer tests).
+      const { client_id: clientId, jwks, redirect_uris: redirects } = JSON.parse((await takeBody(ctx)) || '{}');
       await provider.Client.adapter.upsert(clientId, {
-        client_id: clientId, jwks, token_endpoint_auth_method: 'private_key_jwt',
+        client_id: clientId, ...(jwks ? { jwks, token_endpoint_auth_method: 'private_key_jwt' } : { token_endpoint_auth_method: 'none' }),
         grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
-        redirect_uris: [`${demoOrigin}/index.html`, `${demoOrigin}/`],
+        redirect_uris: Array.isArray(redirects) && redirects.length ? redirects : [`${demoOrigin}/index.html`, `${demoOrigin}/`],
       });
       ctx.body = { ok: true };
       return;

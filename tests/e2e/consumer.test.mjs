@@ -1,0 +1,155 @@
+// The package as a new user gets it: the npm tarball scripts/build.sh packs (target/smart-wasm-*.tgz)
+// installed into a fresh app (tests/consumer/, copied to target/consumer/) together with a pinned
+// Vite from the registry; then `vite build` (its log must not warn about the wasm files), `vite`
+// dev, and a plain <script type="module"> page with an import map, each running the launch ->
+// patient read journey in headless Chromium against the sandbox, with both entries.
+import test, { before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import { useBrowser, loginAndConsent, AS, FHIR } from './helpers.mjs';
+
+const VITE = '8.0.16';
+// Vite 6's dev server pre-bundles the package and then looks for the wasm in .vite/deps: the
+// README's one line of config (optimizeDeps.exclude) is what makes it work, and is tested here.
+const VITE6 = '6.4.6';
+const root = new URL('../..', import.meta.url).pathname;
+const app = path.join(root, 'target', 'consumer');
+const app6 = path.join(root, 'target', 'consumer-vite6');
+
+let page;
+useBrowser({ before, after, beforeEach }, (p) => { page = p; });
+
+/** A fresh app in `dir`: the consumer files, Vite `version` and the tarball from the registry / disk. */
+function freshApp(dir, version, config) {
+  const tarball = readdirSync(path.join(root, 'target')).find((f) => /^smart-wasm-.*\.tgz$/.test(f));
+  assert.ok(tarball, 'scripts/build.sh packed the package');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(path.join(root, 'tests', 'consumer'), dir, { recursive: true });
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer-app', private: true, type: 'module' }));
+  if (config) writeFileSync(path.join(dir, 'vite.config.js'), config);
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', `vite@${version}`, path.join(root, 'target', tarball)],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+before(() => {
+  freshApp(app, VITE);
+  freshApp(app6, VITE6, "export default { optimizeDeps: { exclude: ['smart-wasm'] } };\n");
+});
+
+/** A free port on 127.0.0.1 (for Vite's dev server, which is told to use exactly it). */
+const freePort = () => new Promise((resolve) => {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+/** Serves `dir` statically on a free port; resolves to { origin, close }. */
+function serve(dir) {
+  return new Promise((resolve) => {
+    const server = express().use(express.static(dir)).listen(0, '127.0.0.1', () => resolve({
+      origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)),
+    }));
+  });
+}
+
+/** The sandbox learns this app's redirect URIs (a public client, as a developer registers one). */
+async function registerApp(origin, pages) {
+  const res = await fetch(`${AS}/_sandbox/clients`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: 'consumer-app', redirect_uris: pages.map((p) => `${origin}/${p}`) }),
+  });
+  assert.equal(res.status, 200);
+}
+
+/** Launch -> sign in -> patient read, with one entry; returns what the page shows. */
+async function journey(origin, pageName, entry) {
+  const failed = [];
+  // (The sandbox's login page asks for a web font this closed network cannot reach: not counted.)
+  page.on('requestfailed', (r) => { if (new URL(r.url()).origin === origin) failed.push(r.url()); });
+  await page.goto(`${origin}/${pageName}?entry=${entry}&fhir=${encodeURIComponent(FHIR)}`);
+  await loginAndConsent(page);
+  await page.waitForURL((u) => u.origin === origin && u.searchParams.has('code'));
+  await page.waitForFunction(() => document.getElementById('out').dataset.patient || document.getElementById('out').dataset.error, null, { timeout: 20_000 });
+  const shown = await page.evaluate(() => ({ ...document.getElementById('out').dataset, text: document.getElementById('out').textContent }));
+  assert.equal(shown.error, undefined, shown.text);
+  assert.deepEqual([shown.patient, shown.user, shown.entry], ['amy', 'Patient/amy', entry]);
+  assert.deepEqual(failed, [], 'every file of the app and the package loaded');
+  return shown;
+}
+
+test(`vite build (Vite ${VITE}): no warning about the wasm files, and both entries run the journey`, async () => {
+  const log = execFileSync(path.join(app, 'node_modules', '.bin', 'vite'), ['build'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.doesNotMatch(log, /doesn't exist at build time|will remain unchanged to be resolved at runtime/i, log);
+  const assets = readdirSync(path.join(app, 'dist', 'assets'));
+  assert.ok(assets.some((f) => /^smart_wasm_bg.*\.wasm$/.test(f)), `the default entry's wasm is emitted: ${assets}`);
+  assert.ok(assets.some((f) => /^smart_wasm_identity_bg.*\.wasm$/.test(f)), `the identity entry's wasm is emitted: ${assets}`);
+  const server = await serve(path.join(app, 'dist'));
+  try {
+    await registerApp(server.origin, ['index.html']);
+    await journey(server.origin, 'index.html', 'default');
+    await page.context().clearCookies();
+    await page.evaluate(() => sessionStorage.clear());
+    await journey(server.origin, 'index.html', 'identity');
+  } finally {
+    await server.close();
+  }
+});
+
+/** Runs Vite's dev server for `dir` on a free port; resolves to { origin, output, stop }. */
+async function viteDev(dir) {
+  const port = await freePort();
+  const dev = spawn(path.join(dir, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  const state = { output: '' };
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`vite dev did not start: ${state.output}`)), 30_000);
+    const seen = (d) => { state.output += d; if (state.output.includes(`:${port}`)) { clearTimeout(timer); resolve(); } };
+    dev.stdout.on('data', seen);
+    dev.stderr.on('data', seen);
+    dev.on('exit', (code) => reject(new Error(`vite dev exited ${code}: ${state.output}`)));
+  });
+  return { origin: `http://127.0.0.1:${port}`, state, stop: () => { dev.removeAllListeners('exit'); dev.kill(); } };
+}
+
+for (const [version, dir, how] of [[VITE, app, 'without configuration'], [VITE6, app6, "with optimizeDeps.exclude: ['smart-wasm']"]]) {
+  test(`vite dev (Vite ${version}): both entries run the journey ${how}`, async () => {
+    const dev = await viteDev(dir);
+    try {
+      await registerApp(dev.origin, ['index.html']);
+      await journey(dev.origin, 'index.html', 'default');
+      await page.evaluate(() => sessionStorage.clear());
+      await journey(dev.origin, 'index.html', 'identity');
+      assert.doesNotMatch(dev.state.output, /error/i, dev.state.output);
+    } finally {
+      dev.stop();
+    }
+  });
+}
+
+test('no bundler: a <script type="module"> page with an import map runs the journey with both entries', async () => {
+  const server = await serve(app);
+  try {
+    await registerApp(server.origin, ['plain.html']);
+    await journey(server.origin, 'plain.html', 'default');
+    await page.evaluate(() => sessionStorage.clear());
+    await journey(server.origin, 'plain.html', 'identity');
+  } finally {
+    await server.close();
+  }
+});
+
+test('the tarball holds the licenses, README, types and both entries, and declares them', () => {
+  const pkg = JSON.parse(readFileSync(path.join(app, 'node_modules', 'smart-wasm', 'package.json'), 'utf8'));
+  const files = readdirSync(path.join(app, 'node_modules', 'smart-wasm'));
+  for (const f of ['LICENSE-MIT', 'LICENSE-APACHE', 'README.md', 'index.d.ts', 'identity.d.ts', 'index.js', 'identity.js', 'smart_wasm_bg.wasm']) {
+    assert.ok(files.includes(f), f);
+  }
+  assert.deepEqual(Object.keys(pkg.exports).slice(0, 2), ['.', './identity']);
+  assert.equal(pkg.exports['./identity'].types, './identity.d.ts');
+  assert.equal(pkg.sideEffects, false);
+  assert.equal(pkg.license, 'MIT OR Apache-2.0');
+  assert.ok(pkg.repository?.url);
+});
