@@ -192,9 +192,10 @@ function signedIn(SMART, client, how) {
   const device = localStorage.getItem(DEVICE);
   $('forget').hidden = !device;
   $('forget').onclick = async () => {
-    await SMART.forgetRegistration(device);
+    const { deletedAtServer } = await SMART.forgetRegistration(device);
     localStorage.removeItem(DEVICE);
     sessionStorage.clear();
+    sessionStorage.setItem(SIGNED_OUT, deletedAtServer ? 'forgotten at the server too' : 'forgotten in this browser');
     location.replace(location.pathname);
   };
   return showPatient(client).then((p) => {
@@ -225,7 +226,8 @@ async function main() {
     $('iss').value = SANDBOX_FHIR;
     $('scope').value = DEFAULT_SCOPE;
     $('launch').hidden = false;
-    $('status').textContent = signedOut ? 'Signed out.' : 'Choose a server and launch.';
+    $('status').textContent = !signedOut ? 'Choose a server and launch.'
+      : signedOut.startsWith('forgotten') ? `Signed out; this device is ${signedOut}: the next launch needs a login.` : 'Signed out.';
     if (device) {
       $('device').hidden = false;
       $('device-server').textContent = device;

@@ -151,10 +151,34 @@ test('two servers registered side by side, each signs in with its own client', a
   }
 });
 
+test('the demo: sign out stays signed out with a registered device, offers the silent sign-in, and actions say what they did', async () => {
+  await launchAndRegister();
+  await page.click('#refresh');
+  await page.waitForFunction(() => /^Token refreshed; it now expires at /.test(document.getElementById('status').textContent));
+  await page.click('#reload');
+  await page.waitForFunction(() => document.getElementById('status').textContent === 'Patient read again.');
+  await page.click('#signout');
+  await page.waitForSelector('#launch:not([hidden])');
+  assert.equal(await page.textContent('#status'), 'Signed out.');
+  assert.equal(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('smart-wasm:')).length), 0, 'no session left');
+  assert.match(await page.textContent('#device'), new RegExp(`registered with ${FHIR.replace(/[./]/g, '\\$&')}: it can sign in silently`));
+  await page.reload();
+  await page.waitForSelector('#launch:not([hidden])');
+  assert.equal(await page.textContent('#status'), 'Signed out.', 'a reload does not sign back in');
+  await sandbox.reset();
+  await page.click('#device-signin');
+  const shown = await outcome(page);
+  assert.equal(shown.error, null, shown.message);
+  assert.equal(await page.textContent('#status'), 'Signed in silently on this device.');
+  assert.deepEqual((await eventsOf('token')).map((e) => e.grantType), [JWT_BEARER], 'by the JWT bearer grant, no login');
+});
+
 test('forgetting the registration deletes it; the next visit needs a login', async () => {
   await launchAndRegister();
   await page.click('#forget');
   await page.waitForSelector('#launch:not([hidden])');
+  assert.equal(await page.textContent('#status'), 'Signed out; this device is forgotten at the server too: the next launch needs a login.');
+  assert.ok(await page.isHidden('#device'), 'no silent sign-in offered');
   const tab = await page.context().newPage();
   await tab.goto(`${DEMO}/index.html`);
   await tab.waitForSelector('#launch:not([hidden])');
