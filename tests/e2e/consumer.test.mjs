@@ -5,7 +5,7 @@
 // patient read journey in headless Chromium against the sandbox, with both entries.
 import test, { before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -82,7 +82,11 @@ async function journey(origin, pageName, entry) {
 }
 
 test(`vite build (Vite ${VITE}): no warning about the wasm files, and both entries run the journey`, async () => {
-  const log = execFileSync(path.join(app, 'node_modules', '.bin', 'vite'), ['build'], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  // Vite writes warnings to stderr: both streams are read.
+  const built = spawnSync(path.join(app, 'node_modules', '.bin', 'vite'), ['build'],
+    { cwd: app, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  assert.equal(built.status, 0, built.stderr);
+  const log = `${built.stdout}${built.stderr}`.replace(/\x1b\[[0-9;]*m/g, '');
   assert.doesNotMatch(log, /doesn't exist at build time|will remain unchanged to be resolved at runtime/i, log);
   const assets = readdirSync(path.join(app, 'dist', 'assets'));
   assert.ok(assets.some((f) => /^smart_wasm_bg.*\.wasm$/.test(f)), `the default entry's wasm is emitted: ${assets}`);
@@ -102,11 +106,16 @@ test(`vite build (Vite ${VITE}): no warning about the wasm files, and both entri
 /** Runs Vite's dev server for `dir` on a free port; resolves to { origin, output, stop }. */
 async function viteDev(dir) {
   const port = await freePort();
-  const dev = spawn(path.join(dir, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // No colours (CI=true turns them on), and any that come anyway are stripped before matching.
+  const dev = spawn(path.join(dir, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+    { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
   const state = { output: '' };
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vite dev did not start: ${state.output}`)), 30_000);
-    const seen = (d) => { state.output += d; if (state.output.includes(`:${port}`)) { clearTimeout(timer); resolve(); } };
+    const seen = (d) => {
+      state.output += String(d).replace(/\x1b\[[0-9;]*m/g, '');
+      if (state.output.includes(`127.0.0.1:${port}`)) { clearTimeout(timer); resolve(); }
+    };
     dev.stdout.on('data', seen);
     dev.stderr.on('data', seen);
     dev.on('exit', (code) => reject(new Error(`vite dev exited ${code}: ${state.output}`)));
