@@ -110,6 +110,8 @@ async function viteDev(dir) {
   const dev = spawn(path.join(dir, 'node_modules', '.bin', 'vite'), ['--host', '127.0.0.1', '--port', String(port), '--strictPort'],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
   const state = { output: '' };
+  const stop = () => { dev.removeAllListeners('exit'); dev.kill(); };
+  // A dev server that did not start is stopped too: a live child would keep this test file running.
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`vite dev did not start: ${state.output}`)), 30_000);
     const seen = (d) => {
@@ -119,8 +121,8 @@ async function viteDev(dir) {
     dev.stdout.on('data', seen);
     dev.stderr.on('data', seen);
     dev.on('exit', (code) => reject(new Error(`vite dev exited ${code}: ${state.output}`)));
-  });
-  return { origin: `http://127.0.0.1:${port}`, state, stop: () => { dev.removeAllListeners('exit'); dev.kill(); } };
+  }).catch((e) => { stop(); throw e; });
+  return { origin: `http://127.0.0.1:${port}`, state, stop };
 }
 
 for (const [version, dir, how] of [[VITE, app, 'without configuration'], [VITE6, app6, "with optimizeDeps.exclude: ['smart-wasm']"]]) {
