@@ -1,5 +1,6 @@
-// Takes the README's screenshot of the demo portal (docs/portal.png): signs in at the local
-// sandbox as daniel, connects a second sandbox as kim, and captures both records side by side.
+// Takes the README's screenshots of the demo portal: docs/portal.png signs in at the local sandbox
+// as daniel, connects a second sandbox as kim, and captures both records side by side;
+// docs/portal-clinician.png is a clinician's launch (dr-smith, fhirUser a Practitioner).
 // Needs the package built and the sandbox running (tests/sandbox/start.sh); starts the second one.
 // Run: node scripts/screenshots.mjs
 import { launchBrowser, sandbox, signIn, loginAndConsent, startSecondSandbox, RECORD_SCOPE, DEMO } from '../tests/e2e/helpers.mjs';
@@ -18,6 +19,12 @@ try {
   await page.evaluate(() => { document.getElementById('context').hidden = true; });
   await page.screenshot({ path: new URL('../docs/portal.png', import.meta.url).pathname, fullPage: true });
   console.log('docs/portal.png written');
+  const clinician = await (await browser.newContext({ viewport: { width: 900, height: 700 }, deviceScaleFactor: 1 })).newPage();
+  await signIn(clinician, { scope: RECORD_SCOPE.replace('patient/*.cruds', 'user/*.rs') }, 'dr-smith');
+  await clinician.waitForSelector('#records[data-loaded=true]');
+  await clinician.evaluate(() => { document.getElementById('context').hidden = true; document.getElementById('connect').hidden = true; });
+  await clinician.screenshot({ path: new URL('../docs/portal-clinician.png', import.meta.url).pathname, clip: { x: 0, y: 0, width: 900, height: 640 } });
+  console.log('docs/portal-clinician.png written');
 } finally {
   await browser.close();
   await second.stop();
