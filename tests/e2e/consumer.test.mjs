@@ -81,6 +81,14 @@ async function journey(origin, pageName, entry) {
   return shown;
 }
 
+/** The app at `origin` registered for `pageName`, then the journey with each entry. */
+async function bothEntries(origin, pageName) {
+  await registerApp(origin, [pageName]);
+  await journey(origin, pageName, 'default');
+  await page.evaluate(() => sessionStorage.clear());
+  await journey(origin, pageName, 'identity');
+}
+
 test(`vite build (Vite ${VITE}): no warning about the wasm files, and both entries run the journey`, async () => {
   // Vite writes warnings to stderr: both streams are read.
   const built = spawnSync(path.join(app, 'node_modules', '.bin', 'vite'), ['build'],
@@ -93,11 +101,7 @@ test(`vite build (Vite ${VITE}): no warning about the wasm files, and both entri
   assert.ok(assets.some((f) => /^smart_wasm_identity_bg.*\.wasm$/.test(f)), `the identity entry's wasm is emitted: ${assets}`);
   const server = await serve(path.join(app, 'dist'));
   try {
-    await registerApp(server.origin, ['index.html']);
-    await journey(server.origin, 'index.html', 'default');
-    await page.context().clearCookies();
-    await page.evaluate(() => sessionStorage.clear());
-    await journey(server.origin, 'index.html', 'identity');
+    await bothEntries(server.origin, 'index.html');
   } finally {
     await server.close();
   }
@@ -129,10 +133,7 @@ for (const [version, dir, how] of [[VITE, app, 'without configuration'], [VITE6,
   test(`vite dev (Vite ${version}): both entries run the journey ${how}`, async () => {
     const dev = await viteDev(dir);
     try {
-      await registerApp(dev.origin, ['index.html']);
-      await journey(dev.origin, 'index.html', 'default');
-      await page.evaluate(() => sessionStorage.clear());
-      await journey(dev.origin, 'index.html', 'identity');
+      await bothEntries(dev.origin, 'index.html');
       assert.doesNotMatch(dev.state.output, /error/i, dev.state.output);
     } finally {
       dev.stop();
@@ -143,10 +144,7 @@ for (const [version, dir, how] of [[VITE, app, 'without configuration'], [VITE6,
 test('no bundler: a <script type="module"> page with an import map runs the journey with both entries', async () => {
   const server = await serve(app);
   try {
-    await registerApp(server.origin, ['plain.html']);
-    await journey(server.origin, 'plain.html', 'default');
-    await page.evaluate(() => sessionStorage.clear());
-    await journey(server.origin, 'plain.html', 'identity');
+    await bothEntries(server.origin, 'plain.html');
   } finally {
     await server.close();
   }
