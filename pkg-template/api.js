@@ -48,6 +48,8 @@ function withInit(init, method, body, extra) {
 }
 
 const resourcePath = (type, id) => `${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+// A FHIR resource type name (so `create` cannot be pointed at another path).
+const isType = (t) => typeof t === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(t);
 
 // `Type/id` of the verified id_token's `fhirUser` (or OIDC `profile`), as fhirclient.js gives it.
 function fhirUserOf(client) {
@@ -67,12 +69,15 @@ function extendClient(C) {
   Object.assign(p, {
     /** POST `resource` to its type's endpoint (`application/fhir+json`); resolves to the server's answer. */
     create(resource, init) {
-      return guarded('resource', () => this.request(String(resource.resourceType), withInit(init, 'POST', resource, {})));
+      return guarded('resource', () => (isType(resource?.resourceType)
+        ? this.request(resource.resourceType, withInit(init, 'POST', resource, {}))
+        : Promise.reject(smartError('invalid_option', 'option `resource` must be a FHIR resource with a resourceType'))));
     },
     /** PUT `resource` to `Type/id`; `ifMatch` (an ETag such as `W/"3"`) makes it a versioned update. */
     update(resource, init) {
-      return guarded('resource', () => this.request(resourcePath(resource.resourceType, resource.id),
-        withInit(init, 'PUT', resource, { 'If-Match': init?.ifMatch })));
+      return guarded('resource', () => (isType(resource?.resourceType) && typeof resource.id === 'string' && resource.id
+        ? this.request(resourcePath(resource.resourceType, resource.id), withInit(init, 'PUT', resource, { 'If-Match': init?.ifMatch }))
+        : Promise.reject(smartError('invalid_option', 'option `resource` must be a FHIR resource with a resourceType and an id'))));
     },
     /** DELETE `url` (a path such as `Observation/123`, or an absolute URL on this server). */
     delete(url, init) {

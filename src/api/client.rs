@@ -209,9 +209,12 @@ impl Inner {
     async fn pages(self: Rc<Self>, mut a: RequestArgs, p: Paging) -> Result<JsValue, JsValue> {
         let out = js_sys::Array::new();
         let (headers, signal, timeout_ms) = (a.headers.clone(), a.signal.clone(), a.timeout_ms);
+        // Links are compared as the URLs they resolve to (a relative and an absolute spelling of
+        // one page are the same page); one that does not resolve is left for `request` to refuse.
+        let resolved = |u: &str| resolve_url(&self.session.borrow().binding.iss, u).map_or_else(|_| u.to_owned(), String::from);
         let mut seen: Vec<String> = Vec::new();
         loop {
-            seen.push(a.url.clone());
+            seen.push(resolved(&a.url));
             let page = Rc::clone(&self).request(a).await?;
             let item: JsValue = if p.flat { resources(&page).into() } else { page.clone() };
             if let Some(f) = p.on_page.dyn_ref::<js_sys::Function>() {
@@ -224,7 +227,7 @@ impl Inner {
                 out.push(&item);
             }
             match next_link(&page).as_string() {
-                Some(url) if (p.limit == 0 || (seen.len() as u64) < p.limit) && !seen.contains(&url) => {
+                Some(url) if (p.limit == 0 || (seen.len() as u64) < p.limit) && !seen.contains(&resolved(&url)) => {
                     a = RequestArgs { url, headers: headers.clone(), signal: signal.clone(), timeout_ms, ..RequestArgs::get(String::new()) };
                 }
                 _ => break,

@@ -6,7 +6,7 @@
 import test, { before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { useBrowser, sandbox, signIn, eventsOf, storedSession, AS, FHIR } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, eventsOf, storedSession, loginAndConsent, AS, FHIR, DEMO } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
@@ -124,4 +124,41 @@ test('a refresh\'s id_token is verified too: an honest one is, one for another a
   assert.equal(r.e?.code, 'invalid_id_token');
   assert.match(r.e.message, /aud/);
   assert.ok(r.same, 'the session keeps the claims it verified');
+});
+
+/** A launch started and completed by hand (the demo's app.js kept out), with `timeout` ms per request. */
+async function launchByHand(timeout) {
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await page.goto(`${DEMO}/index.html`);
+  await page.evaluate(([fhir, scope, timeout]) => import('smart-wasm').then((S) => S.default.oauth2.authorize({
+    iss: fhir, clientId: 'demo-public', scope, redirectUri: `${location.origin}/index.html`, timeout,
+  })), [FHIR, SCOPE, timeout]);
+  await loginAndConsent(page);
+  await page.waitForURL((url) => url.origin === DEMO && url.searchParams.has('code'));
+  return page.evaluate(() => import('smart-wasm').then((S) => S.default.oauth2.ready()).then(
+    (c) => ({ ok: c.getFhirUser() }), (e) => ({ code: e.code, message: e.message })));
+}
+
+// Hand-written fakes (page.route) of an issuer's JWKS endpoint that hangs or answers too much:
+// faults the sandbox's oidc-provider cannot be made to produce.
+test('a JWKS endpoint that never answers: the launch fails with timeout, and no session is kept', async () => {
+  await page.route(`${AS}/jwks`, () => {});
+  const r = await launchByHand(800);
+  assert.equal(r.code, 'timeout');
+  assert.match(r.message, /jwks/);
+  assert.equal(await storedSession(page), null);
+});
+
+test('a JWKS larger than any real one is response_too_large, refused before it is read', async () => {
+  const body = JSON.stringify({ keys: [], pad: 'x'.repeat(300 * 1024) });
+  await page.route(`${AS}/jwks`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
+  const r = await launchByHand(5000);
+  assert.equal(r.code, 'response_too_large');
+  assert.equal(await storedSession(page), null);
+});
+
+test('a JWKS that is not a key set (keys not an array) is invalid_json', async () => {
+  await page.route(`${AS}/jwks`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"keys":{"kty":"RSA"}}' }));
+  const r = await launchByHand(5000);
+  assert.equal(r.code, 'invalid_json');
 });

@@ -218,3 +218,32 @@ test('two health systems in one tab: each launch keeps its own session, listed b
     await second.stop();
   }
 });
+
+// A hand-written fake (page.route) of a FHIR server whose Bundles are malformed: links that are not
+// an array, a next link that is not a string, entries that are not an array or lack a resource.
+test('malformed Bundles from a server end the paging instead of failing or looping', async () => {
+  await signedIn();
+  const bundles = {
+    a: { resourceType: 'Bundle', link: 'next', entry: [{ resource: { id: 'a1' } }] },
+    b: { resourceType: 'Bundle', link: [{ relation: 'next', url: 42 }], entry: 'none' },
+    c: { resourceType: 'Bundle', link: [null, { relation: 'next' }], entry: [null, {}, { resource: { id: 'c1' } }] },
+    d: { resourceType: 'Bundle', link: [{ relation: 'next', url: `${FHIR}/Hostile?page=d` }], entry: [{ resource: { id: 'd1' } }] },
+  };
+  await page.route(`${FHIR}/Hostile**`, (route) => route.fulfill({ status: 200, contentType: 'application/fhir+json',
+    body: JSON.stringify(bundles[new URL(route.request().url()).searchParams.get('page')]) }));
+  const r = await page.evaluate(async () => Promise.all(['a', 'b', 'c', 'd'].map((p) =>
+    smartClient.request(`Hostile?page=${p}`, { pageLimit: 0, flat: true }).then((x) => x.map((e) => e.id), (e) => e.code))));
+  assert.deepEqual(r, [['a1'], [], ['c1'], ['d1']], 'd links to itself: followed once, then the paging ends');
+});
+
+test('create and update refuse what is not a resource, before sending', async () => {
+  await signedIn();
+  const before = (await eventsOf('fhir')).length;
+  const codes = await page.evaluate(() => Promise.all([
+    smartClient.create({ status: 'final' }), smartClient.create({ resourceType: '../Patient' }), smartClient.create(null),
+    smartClient.update({ resourceType: 'Observation' }), smartClient.update({ resourceType: 'Observation', id: 7 }),
+    smartClient.create({ get resourceType() { throw new Error('trap'); } }),
+  ].map((p) => p.then(() => 'sent', (e) => e.code))));
+  assert.deepEqual(codes, Array(6).fill('invalid_option'));
+  assert.equal((await eventsOf('fhir')).length, before);
+});
