@@ -112,8 +112,8 @@ impl Inner {
                 Some(t) => t.secret().to_owned(),
                 None => return adopted,
             };
-            let Some(mut next) = crate::web::json::from_js::<Session>(take_announced(&old)) else { return adopted };
-            next.context = crate::core::token::Context::of(&next.token_response);
+            let Some(next) = crate::web::json::from_js::<Session>(take_announced(&old)) else { return adopted };
+            let next = next.with_context();
             let _ = crate::driver::store_session(&SessionStore, &next);
             *self.session.borrow_mut() = next;
             adopted = true;

@@ -90,6 +90,11 @@ fn options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
     Ok(doc)
 }
 
+/// The options of `ready` and `clients`, which may be left out (`undefined` or `null`).
+fn optional_options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
+    if v.is_undefined() || v.is_null() { Ok(OptionsDoc::default()) } else { options_doc(v) }
+}
+
 /// Reads and validates the options object.
 fn options(v: &JsValue) -> Result<(Options, OptionsDoc), JsValue> {
     let doc = options_doc(v)?;
@@ -231,7 +236,7 @@ fn clean_address_bar(page: &str) {
 /// `authorize`) is needed for confidential clients, whose secret is never stored.
 async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
-    let doc = if opts.is_undefined() || opts.is_null() { OptionsDoc::default() } else { options_doc(&opts)? };
+    let doc = optional_options_doc(&opts)?;
     let (o, chosen) = parse_ready_options(&doc, &page).map_err(js)?;
     let session = if is_callback(&page) {
         let s = complete_launch(&Fetch, &Browser, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
@@ -271,8 +276,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
 /// `clients(options?)`: a client for every session this tab holds, one per FHIR server (the
 /// options supply confidential clients' secrets, as for `ready`).
 async fn clients(opts: JsValue) -> Result<JsValue, JsValue> {
-    let doc = if opts.is_undefined() || opts.is_null() { OptionsDoc::default() } else { options_doc(&opts)? };
-    let (o, _) = parse_ready_options(&doc, &page_url()?).map_err(js)?;
+    let (o, _) = parse_ready_options(&optional_options_doc(&opts)?, &page_url()?).map_err(js)?;
     let out = js_sys::Array::new();
     for iss in session_servers(&SessionStore).map_err(js)? {
         if let Some(s) = restore_session::<JsBody>(&SessionStore, Some(&iss)).map_err(js)? {

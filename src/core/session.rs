@@ -199,6 +199,13 @@ impl<B: Body> Session<B> {
         self.token_response = self.token_response.merged(raw);
     }
 
+    /// The session as read back from storage or another tab: its launch context, which is not
+    /// stored, read again from the stored token response.
+    pub fn with_context(mut self) -> Self {
+        self.context = Context::of(&self.token_response);
+        self
+    }
+
     /// A launch-context string from the token response (`patient`, `encounter`, …).
     pub fn context(&self, key: &str) -> Option<&str> {
         self.context.get(key)

@@ -247,11 +247,8 @@ pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store, iss: Opti
         None => store.get(SESSION_KEY)?,
     };
     let Some(iss) = current else { return Ok(None) };
-    let mut session: Option<Session<B>> = store.get(&crate::core::cat(&[SESSION_PREFIX, &iss]))?;
-    if let Some(s) = &mut session {
-        s.context = crate::core::token::Context::of(&s.token_response);
-    }
-    Ok(session)
+    let session: Option<Session<B>> = store.get(&crate::core::cat(&[SESSION_PREFIX, &iss]))?;
+    Ok(session.map(Session::with_context))
 }
 
 /// The FHIR bases of every session the tab holds.
