@@ -262,8 +262,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 let how = if opts.is_undefined() || opts.is_null() {
                     crate::core::config::RegisterDoc::default()
                 } else {
-                    let plain = crate::web::read::plain(&opts).map_err(js)?;
-                    crate::web::json::from_js(plain).ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?
+                    crate::web::read::plain(&opts).and_then(|c| crate::web::read::app_object(&c)).map_err(js)?
                 };
                 let how = how.check("options").map_err(js)?;
                 let session = inner.session.borrow().clone();

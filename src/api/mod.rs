@@ -26,7 +26,7 @@ use crate::core::Error;
 use crate::driver::{begin_launch, complete_launch, keep_session, restore_session, session_servers};
 use crate::web::fetch::Fetch;
 use crate::web::platform::Browser;
-use crate::web::json::{from_js, is_object, JsBody};
+use crate::web::json::JsBody;
 use crate::web::storage::SessionStore;
 use crate::web::{js_message, window};
 
@@ -80,9 +80,7 @@ fn page_url() -> Result<String, JsValue> {
 
 /// The options object, decoded (every member checked by the core afterwards).
 fn options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
-    let v = crate::web::read::plain(v).map_err(js)?;
-    let doc = if is_object(&v) { from_js(v) } else { None };
-    let doc: OptionsDoc = doc.ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
+    let doc: OptionsDoc = crate::web::read::plain(v).and_then(|c| crate::web::read::app_object(&c)).map_err(js)?;
     #[cfg(not(feature = "identity"))]
     if !matches!(doc.register_device, crate::core::doc::Field::Absent) {
         return Err(js(Error::InvalidOption { option: "registerDevice".into(), reason: "needs the smart-wasm/identity entry" }));
@@ -167,12 +165,11 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
 async fn client_key(import: bool, opts: &JsValue) -> Result<JsValue, JsValue> {
     use crate::core::config::{key_options, KeyDoc};
     let plain = crate::web::read::plain(opts).map_err(js)?;
-    let doc: KeyDoc = if is_object(&plain) { from_js(plain.clone()) } else { None }
-        .ok_or_else(|| js(Error::InvalidOption { option: "options".into(), reason: "must be an object" }))?;
+    let doc: KeyDoc = crate::web::read::app_object(&plain).map_err(js)?;
     let (iss, client_id, alg, timeout) = key_options(&doc).map_err(js)?;
     let (pair, kid) = if import {
         let jwk = Reflect::get(&plain, &"privateJwk".into()).unwrap_or(JsValue::UNDEFINED);
-        if !is_object(&jwk) {
+        if !crate::web::json::is_object(&jwk) {
             return Err(js(Error::InvalidOption { option: "privateJwk".into(), reason: "must be a JWK object" }));
         }
         // The app's key keeps its own `kid`: that is what its registered JWKS names.

@@ -29,6 +29,13 @@ pub fn plain(v: &JsValue) -> Result<JsValue, Error> {
         .ok_or(Error::InvalidOption { option: "options".into(), reason: "could not be read (a getter or proxy threw)" })
 }
 
+/// An options object the app passed, as its plain copy ([`plain`]) decoded as `T`; anything but
+/// a plain object is `invalid_option`.
+pub fn app_object<T: serde::de::DeserializeOwned>(copy: &JsValue) -> Result<T, Error> {
+    let doc = if super::json::is_object(copy) { from_js(copy.clone()) } else { None };
+    doc.ok_or(Error::InvalidOption { option: "options".into(), reason: "must be an object" })
+}
+
 /// What `readRequest` read, as plain data (the signal is read separately: it is a JS object).
 #[derive(Deserialize, Default)]
 #[serde(default)]
