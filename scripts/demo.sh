@@ -11,34 +11,21 @@ echo "demo: checking what is installed (a first run installs the Rust target, Ch
 scripts/setup.sh
 echo "demo: building the package (release wasm, wasm-opt; about a minute)"
 scripts/build.sh
-log=$(mktemp -d)
-# oidc-provider prints development warnings on start (in-memory storage, dev login pages, Node 20
-# rather than 22): expected for a local sandbox, so they go to the log, not the terminal.
-start() { # log-name env...
-  local name=$1; shift
-  env "$@" node tests/sandbox/server.mjs >"$log/$name.out" 2>"$log/$name.err" &
-  pids+=($!)
-  for _ in $(seq 1 150); do
-    if grep -q '"ready":true' "$log/$name.out"; then return 0; fi
-    if ! kill -0 "${pids[-1]}" 2>/dev/null; then grep -v "oidc-provider WARNING" "$log/$name.err" >&2; return 1; fi
-    sleep 0.1
-  done
-  echo "demo: the $name sandbox did not start in 15 s" >&2; return 1
-}
-pids=()
-trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+# Two sandbox instances through tests/sandbox/start.sh: their output, with oidc-provider's
+# development warnings (in-memory storage, dev login pages, Node 20 rather than 22; expected for a
+# local sandbox), goes to tests/sandbox/demo*.log, not the terminal.
+trap 'tests/sandbox/stop.sh demo; tests/sandbox/stop.sh demo-second' EXIT
 demo_port=${SANDBOX_DEMO_PORT:-8080}
 echo "demo: starting the second health system (free ports)"
-start second SANDBOX_AS_PORT=0 SANDBOX_FHIR_PORT=0 SANDBOX_DEMO_PORT=0 SANDBOX_STOCK_PORT=0 \
-  SANDBOX_APP_ORIGIN="http://127.0.0.1:$demo_port"
-second=$(grep '"ready":true' "$log/second.out")
-peer=$(node -p 'JSON.parse(process.argv[1]).fhirBase' "$second")
+SANDBOX_AS_PORT=0 SANDBOX_FHIR_PORT=0 SANDBOX_DEMO_PORT=0 SANDBOX_STOCK_PORT=0 \
+  SANDBOX_APP_ORIGIN="http://127.0.0.1:$demo_port" tests/sandbox/start.sh demo-second >/dev/null
+peer=$(node -p 'require("./tests/sandbox/demo-second.json").fhirBase')
 echo "demo: starting the sandbox"
-start first SANDBOX_DEMO_PORT="$demo_port" SANDBOX_PEERS="$peer"
-first=$(grep '"ready":true' "$log/first.out")
-url=$(node -p 'JSON.parse(process.argv[1]).demo' "$first")
-fhir=$(node -p 'encodeURIComponent(JSON.parse(process.argv[1]).fhirBase)' "$first")
+SANDBOX_AS_PORT=${SANDBOX_AS_PORT:-9000} SANDBOX_FHIR_PORT=${SANDBOX_FHIR_PORT:-9001} SANDBOX_DEMO_PORT=$demo_port \
+  SANDBOX_STOCK_PORT=${SANDBOX_STOCK_PORT:-9002} SANDBOX_PEERS="$peer" tests/sandbox/start.sh demo >/dev/null
+url=$(node -p 'require("./tests/sandbox/demo.json").demo')
+fhir=$(node -p 'encodeURIComponent(require("./tests/sandbox/demo.json").fhirBase)')
 echo
 echo "Demo: $url   (EHR launch: ${url}launch.html?iss=$fhir&launch=demo)"
-echo "(sandbox logs and oidc-provider's development warnings: $log)"
-wait
+echo "(sandbox logs, with oidc-provider's development warnings: tests/sandbox/demo.log, tests/sandbox/demo-second.log)"
+while kill -0 "$(cat tests/sandbox/demo.pid)" 2>/dev/null; do sleep 1; done

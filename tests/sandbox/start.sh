@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Starts the local SMART sandbox in the background on 127.0.0.1 and waits until it listens. Each of
 # its servers takes a free port unless SANDBOX_*_PORT names one; where they listen goes to
-# tests/sandbox/sandbox.json (the tests read it). Its PID goes to tests/sandbox/sandbox.pid;
-# tests/sandbox/stop.sh stops it by that PID.
+# tests/sandbox/<name>.json (the tests read sandbox.json). Its PID goes to <name>.pid and its output
+# (with oidc-provider's development warnings) to <name>.log; `tests/sandbox/stop.sh [name]` stops
+# it by that PID. The name (default `sandbox`) lets several instances run side by side.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-pidfile="$here/sandbox.pid"
-log="$here/sandbox.log"
-rm -f "$here/sandbox.json"
+name="${1:-sandbox}"
+pidfile="$here/$name.pid"
+log="$here/$name.log"
+rm -f "$here/$name.json"
 SANDBOX_AS_PORT="${SANDBOX_AS_PORT:-0}" SANDBOX_FHIR_PORT="${SANDBOX_FHIR_PORT:-0}" SANDBOX_DEMO_PORT="${SANDBOX_DEMO_PORT:-0}" \
   SANDBOX_STOCK_PORT="${SANDBOX_STOCK_PORT:-0}" node "$here/server.mjs" >"$log" 2>&1 &
 echo $! >"$pidfile"
 for _ in $(seq 1 150); do
   if grep -q '"ready":true' "$log" 2>/dev/null; then
-    grep '"ready":true' "$log" | tee "$here/sandbox.json"
+    grep '"ready":true' "$log" | tee "$here/$name.json"
     exit 0
   fi
   if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Stops the sandbox started by start.sh, by its PID.
+# Stops the sandbox start.sh started under the same name (default `sandbox`), by its PID.
 here="$(cd "$(dirname "$0")" && pwd)"
-pidfile="$here/sandbox.pid"
+pidfile="$here/${1:-sandbox}.pid"
 [ -f "$pidfile" ] || exit 0
 pid=$(cat "$pidfile")
 if kill "$pid" 2>/dev/null; then
