@@ -70,6 +70,18 @@ export const PATIENT_SCOPE = 'openid fhirUser launch/patient patient/Patient.rea
 /** The demo portal's scope: the patient's record, and writes. */
 export const RECORD_SCOPE = 'openid fhirUser launch/patient launch/encounter patient/*.cruds offline_access';
 
+/**
+ * Starts a launch by hand, the demo's own app.js kept out of the page: `authorize(options)` of
+ * `entry` on the demo origin, then sign-in and consent. Resolves at the redirect, its code unused.
+ */
+export async function launchByHand(page, options, entry = 'smart-wasm') {
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  await page.goto(`${DEMO}/index.html`);
+  await page.evaluate(([o, e]) => import(e).then((S) => S.default.oauth2.authorize(o)), [options, entry]);
+  await loginAndConsent(page);
+  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+}
+
 /** Opens the demo and launches with the given form choices. */
 export async function launchFromDemo(page, { client = 'public', scope = PATIENT_SCOPE, epic = false } = {}) {
   await page.goto(`${DEMO}/index.html`);

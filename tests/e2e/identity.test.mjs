@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, launchByHand, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -350,13 +350,8 @@ test('assertion faults are invalid_grant, and the client surfaces each as token_
 });
 
 test("the README's device sign-in call works as printed: ready({ registerDevice: { alg: 'ES384' } })", async () => {
-  await page.route(`${DEMO}/app.js`, (route) => route.abort());
-  await page.goto(`${DEMO}/index.html`);
-  await page.evaluate((fhir) => import('smart-wasm/identity').then((S) => S.default.oauth2.authorize({
-    iss: fhir, clientId: 'demo-public', scope: 'openid fhirUser launch/patient patient/Patient.read', redirectUri: `${location.origin}/index.html`,
-  })), FHIR);
-  await loginAndConsent(page);
-  await page.waitForURL((url) => url.origin === DEMO && url.searchParams.has('code'));
+  await launchByHand(page, { iss: FHIR, clientId: 'demo-public', scope: 'openid fhirUser launch/patient patient/Patient.read',
+    redirectUri: `${DEMO}/index.html` }, 'smart-wasm/identity');
   const result = await page.evaluate(async () => {
     const SMART = (await import('smart-wasm/identity')).default;
     const client = await SMART.oauth2.ready({ registerDevice: { alg: 'ES384' } });
@@ -402,13 +397,8 @@ const registerOutOfBand = (clientId, jwks) => fetch(`${AS}/_sandbox/clients`, {
 
 /** Launches as `clientId` with the key bound to it, refreshes once; returns the grants the sandbox saw. */
 async function launchWithOwnKey(clientId) {
-  await page.route(`${DEMO}/app.js`, (route) => route.abort());
-  await page.evaluate(([fhir, id]) => import('smart-wasm/identity').then((S) => S.authorize({
-    iss: fhir, clientId: id, scope: 'openid launch/patient patient/Patient.read offline_access', redirectUri: `${location.origin}/index.html`,
-    useRegistration: true,
-  })), [FHIR, clientId]);
-  await loginAndConsent(page);
-  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+  await launchByHand(page, { iss: FHIR, clientId, scope: 'openid launch/patient patient/Patient.read offline_access',
+    redirectUri: `${DEMO}/index.html`, useRegistration: true }, 'smart-wasm/identity');
   const result = await page.evaluate(async () => {
     const S = await import('smart-wasm/identity');
     const client = await S.ready();

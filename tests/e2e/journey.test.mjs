@@ -1,7 +1,7 @@
 // The demo journey a person takes, in headless Chromium against the local SMART sandbox.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, outcome, storage, eventsOf, loginAndConsent, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, outcome, storage, eventsOf, loginAndConsent, launchByHand, DEMO, FHIR, AS } from './helpers.mjs';
 
 let browser;
 let page;
@@ -68,14 +68,9 @@ test('confidential client: the code exchange authenticates with HTTP Basic', asy
 });
 
 test('secretEncoding "raw": id and secret travel as they are (for servers that compare them undecoded)', async () => {
-  await page.goto(`${DEMO}/index.html`);
-  await page.waitForSelector('#launch:not([hidden])');
-  await page.route(`${DEMO}/app.js`, (route) => route.abort());
   const options = { iss: FHIR, clientId: 'demo-confidential', clientSecret: 'demo-secret/2:7 &+', secretEncoding: 'raw',
     scope: 'openid launch/patient patient/Patient.read', redirectUri: `${DEMO}/index.html` };
-  await page.evaluate((o) => import('smart-wasm').then((S) => S.authorize(o)), options);
-  await loginAndConsent(page);
-  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+  await launchByHand(page, options);
   const code = await page.evaluate((o) => import('smart-wasm').then((S) => S.ready(o)).then(() => 'ready', (e) => [e.code, e.error]), options);
   const [grant] = await eventsOf('token');
   assert.equal(grant.basicDecoded, 'demo-confidential:demo-secret/2:7 &+', 'the raw id:secret was sent');

@@ -6,7 +6,7 @@
 import test, { before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { useBrowser, sandbox, signIn, eventsOf, storedSession, loginAndConsent, AS, FHIR, DEMO } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, eventsOf, storedSession, launchByHand, AS, FHIR, DEMO } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
@@ -127,14 +127,8 @@ test('a refresh\'s id_token is verified too: an honest one is, one for another a
 });
 
 /** A launch started and completed by hand (the demo's app.js kept out), with `timeout` ms per request. */
-async function launchByHand(timeout) {
-  await page.route(`${DEMO}/app.js`, (route) => route.abort());
-  await page.goto(`${DEMO}/index.html`);
-  await page.evaluate(([fhir, scope, timeout]) => import('smart-wasm').then((S) => S.default.oauth2.authorize({
-    iss: fhir, clientId: 'demo-public', scope, redirectUri: `${location.origin}/index.html`, timeout,
-  })), [FHIR, SCOPE, timeout]);
-  await loginAndConsent(page);
-  await page.waitForURL((url) => url.origin === DEMO && url.searchParams.has('code'));
+async function launchAndReady(timeout) {
+  await launchByHand(page, { iss: FHIR, clientId: 'demo-public', scope: SCOPE, redirectUri: `${DEMO}/index.html`, timeout });
   return page.evaluate(() => import('smart-wasm').then((S) => S.default.oauth2.ready()).then(
     (c) => ({ ok: c.getFhirUser() }), (e) => ({ code: e.code, message: e.message })));
 }
@@ -143,7 +137,7 @@ async function launchByHand(timeout) {
 // faults the sandbox's oidc-provider cannot be made to produce.
 test('a JWKS endpoint that never answers: the launch fails with timeout, and no session is kept', async () => {
   await page.route(`${AS}/jwks`, () => {});
-  const r = await launchByHand(800);
+  const r = await launchAndReady(800);
   assert.equal(r.code, 'timeout');
   assert.match(r.message, /jwks/);
   assert.equal(await storedSession(page), null);
@@ -152,13 +146,13 @@ test('a JWKS endpoint that never answers: the launch fails with timeout, and no 
 test('a JWKS larger than any real one is response_too_large, refused before it is read', async () => {
   const body = JSON.stringify({ keys: [], pad: 'x'.repeat(300 * 1024) });
   await page.route(`${AS}/jwks`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body }));
-  const r = await launchByHand(5000);
+  const r = await launchAndReady(5000);
   assert.equal(r.code, 'response_too_large');
   assert.equal(await storedSession(page), null);
 });
 
 test('a JWKS that is not a key set (keys not an array) is invalid_json', async () => {
   await page.route(`${AS}/jwks`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"keys":{"kty":"RSA"}}' }));
-  const r = await launchByHand(5000);
+  const r = await launchAndReady(5000);
   assert.equal(r.code, 'invalid_json');
 });

@@ -3,7 +3,7 @@
 // releases every request waiting on it.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, loginAndConsent, outcome, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, loginAndConsent, outcome, launchByHand, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
@@ -53,15 +53,9 @@ test('a FHIR server that never answers: timeout per request, and the app can abo
 });
 
 test('a token endpoint that never answers: the code exchange times out', async () => {
-  await page.goto(`${DEMO}/index.html`);
-  await page.waitForSelector('#launch:not([hidden])');
-  await page.route(`${DEMO}/app.js`, (route) => route.abort());
-  await page.evaluate((fhir) => import('smart-wasm').then((S) => S.authorize({
-    iss: fhir, clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read', redirectUri: `${location.origin}/index.html`, timeout: 500,
-  })), FHIR);
   await hang(`${AS}/token`);
-  await loginAndConsent(page);
-  await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
+  await launchByHand(page, { iss: FHIR, clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read',
+    redirectUri: `${DEMO}/index.html`, timeout: 500 });
   const code = await page.evaluate(() => import('smart-wasm').then((S) => S.ready()).then(() => 'ready', (e) => e.code));
   assert.equal(code, 'timeout');
 });
