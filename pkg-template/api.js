@@ -51,11 +51,14 @@ const resourcePath = (type, id) => `${encodeURIComponent(type)}/${encodeURICompo
 // A FHIR resource type name (so `create` cannot be pointed at another path).
 const isType = (t) => typeof t === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(t);
 
-// `Type/id` of the verified id_token's `fhirUser` (or OIDC `profile`), as fhirclient.js gives it.
-function fhirUserOf(client) {
+// The signed-in user from the verified id_token's `fhirUser` (or OIDC `profile`): `Type/id` as
+// fhirclient.js gives it, and its two parts (all null without one).
+function userOf(client) {
   const claims = client.getIdToken();
   const u = claims?.fhirUser ?? claims?.profile;
-  return typeof u === 'string' && u.includes('/') ? u.split('/').slice(-2).join('/') : null;
+  const fhirUser = typeof u === 'string' && u.includes('/') ? u.split('/').slice(-2).join('/') : null;
+  const [resourceType = null, id = null] = fhirUser ? fhirUser.split('/') : [];
+  return { fhirUser, resourceType, id };
 }
 
 function readContext(client, path, key) {
@@ -107,11 +110,11 @@ function extendClient(C) {
       return /^1\.0\./.test(v) ? 2 : /^3\.0\./.test(v) ? 3 : /^4\.[0-3]\./.test(v) ? 4 : /^5\./.test(v) ? 5 : 0;
     },
     /** `Type/id` of the signed-in user (the verified id_token's `fhirUser`), or null. */
-    getFhirUser() { return fhirUserOf(this); },
+    getFhirUser() { return userOf(this).fhirUser; },
     /** The id of the signed-in user's resource, or null. */
-    getUserId() { return fhirUserOf(this)?.split('/')[1] ?? null; },
+    getUserId() { return userOf(this).id; },
     /** The resource type of the signed-in user (`Patient`, `Practitioner`, …), or null. */
-    getUserType() { return fhirUserOf(this)?.split('/')[0] ?? null; },
+    getUserType() { return userOf(this).resourceType; },
   });
   Object.defineProperties(p, {
     /** `client.encounter.read()`: the encounter in context. */
@@ -124,9 +127,8 @@ function extendClient(C) {
     /** `client.user.read()`: the signed-in user's resource (from the verified `fhirUser`). */
     user: {
       get() {
-        const fhirUser = fhirUserOf(this);
-        return { id: fhirUser?.split('/')[1] ?? null, resourceType: fhirUser?.split('/')[0] ?? null, fhirUser,
-          read: () => readContext(this, fhirUser, 'fhirUser') };
+        const user = userOf(this);
+        return { ...user, read: () => readContext(this, user.fhirUser, 'fhirUser') };
       },
     },
   });
