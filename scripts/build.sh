@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: two builds of the crate (the default entry, and
-# `smart-wasm/identity` with the `identity` feature), each release wasm (opt-level z, LTO,
-# panic=abort) through wasm-bindgen (CLI pinned to Cargo.lock) and wasm-opt -Oz (npm binaryen),
-# glue minified, then pkg-template/. Fails when the default entry (wasm + JS, gzip -9) is over the
-# size budget; the identity entry's size is reported.
+# `smart-wasm/identity` with the `identity` feature), each release wasm (opt-level z, LTO, std
+# rebuilt with the crate by the pinned nightly of scripts/toolchain.sh) through wasm-bindgen (CLI
+# pinned to Cargo.lock) and wasm-opt -Oz (npm binaryen), glue minified, then pkg-template/. Fails
+# when the default entry (wasm + JS, gzip -9) is over the size budget; the identity entry's size is
+# reported.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET=${SIZE_BUDGET_BYTES:-147456}
-WASM=target/wasm32-unknown-unknown/release/smart_wasm.wasm
+. scripts/toolchain.sh
+WASM=target/release-nightly/wasm32-unknown-unknown/release/smart_wasm.wasm
 
 bindgen() { # out-dir name
   wasm-bindgen "$WASM" --target web --out-dir "$1" --out-name "$2" --no-typescript \
@@ -24,9 +26,9 @@ bindgen() { # out-dir name
 }
 
 rm -rf pkg && mkdir -p pkg
-cargo build --release --target wasm32-unknown-unknown --quiet
+release_build
 bindgen pkg smart_wasm
-cargo build --release --target wasm32-unknown-unknown --quiet --features identity
+release_build --features identity
 # Its own name, so nothing mistakes it for the default entry's module; the glue's default URL
 # (`new URL('smart_wasm_identity_bg.wasm', import.meta.url)`, which bundlers follow) names the file.
 bindgen pkg/identity smart_wasm_identity

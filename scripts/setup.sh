@@ -9,6 +9,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The pinned nightly the shipped module is built with (scripts/toolchain.sh says why), with its
+# rust-src for -Zbuild-std.
+. scripts/toolchain.sh
+if ! rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1 || ! rustup component list --installed --toolchain "$NIGHTLY" | grep -q '^rust-src'; then
+  echo "setup: installing the Rust toolchain $NIGHTLY with rust-src (about a minute)"
+  rustup toolchain install "$NIGHTLY" --profile minimal --component rust-src --no-self-update
+fi
+
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
 [ -f Cargo.lock ] || cargo generate-lockfile
 want=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock)
