@@ -18,7 +18,7 @@ export type ErrorCode =
   | 'unknown_state' // the redirect's state matches no launch in flight (tampered, replayed, expired)
   | 'missing_code' // the redirect has neither code nor error
   | 'issuer_mismatch' // RFC 9207: the redirect's iss is not the authorization server's issuer
-  | 'issuer_metadata_mismatch' // smart-configuration's endpoints are not those its issuer publishes (a mix-up), or it publishes none
+  | 'endpoint_mismatch' // smart-configuration's authorization and token endpoints are on different origins (mix-up rule), or not the ones the app pinned
   | 'authorization_error' // the redirect carries error= (see .error, .errorDescription)
   | 'token_error' // the token endpoint answered an OAuth error (see .error, .errorDescription, .status)
   | 'invalid_token_response' // a token response field is missing or of the wrong type
@@ -34,7 +34,7 @@ export type ErrorCode =
   | 'unauthorized' // the FHIR server answered 401 even after a refresh
   | 'insufficient_scope' // the FHIR server answered 403 (see .body)
   | 'unexpected_redirect' // a response redirected; redirects are never followed
-  | 'invalid_id_token' // the id_token failed verification (signature, key, alg, iss, aud, exp, nonce): the reason is in the message
+  | 'invalid_id_token' // the id_token is refused (none/HMAC, an alg the server does not list, a bad signature, a kid the server does not publish, iss, aud, azp, exp, iat, nonce; or, after a refresh, another user): the reason is in the message
   | 'timeout' // no complete answer within the time limit (the `timeout` option; 30 s by default)
   | 'aborted' // the app's AbortSignal aborted the request
   | 'module_load_failed' // the WebAssembly module could not be fetched or instantiated (see .cause); the next call tries again
@@ -79,6 +79,13 @@ export interface ServerOptions {
    * header without form-decoding it (only matters when the secret has characters such as `/ + = :`).
    */
   secretEncoding?: 'form' | 'raw';
+  /**
+   * Pins: the authorization and token endpoints the app expects of this server. The
+   * smart-configuration must name exactly these (`endpoint_mismatch` otherwise), and with pins the
+   * two may be on different origins. Without pins, both must share one origin (the mix-up rule).
+   */
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
 }
 
 /** Options every launch shape shares. A name not listed in these types is refused with `invalid_option`. */
@@ -101,10 +108,22 @@ export interface LaunchOptions {
   noRedirect?: boolean;
   /** `smart-wasm/identity`: act as this browser's registered client (confidential-asymmetric). */
   useRegistration?: boolean;
+  /**
+   * Refuse an id_token whose signature cannot be checked (its keys unreachable — no CORS, 404,
+   * timeout — or an algorithm this browser cannot verify) instead of trusting the token endpoint's
+   * TLS answer (OIDC Core §3.1.3.7 step 6, the default). The launch then fails with the reason.
+   */
+  requireIdTokenSignature?: boolean;
+}
+
+/** Endpoint pins of one server (see `ServerOptions`). */
+interface Pins {
+  authorizationEndpoint?: string;
+  tokenEndpoint?: string;
 }
 
 /** One server: its FHIR base (`iss`), client id and scope. */
-export interface SingleServerOptions extends LaunchOptions {
+export interface SingleServerOptions extends LaunchOptions, Pins {
   iss: string;
   fhirServiceUrl?: undefined;
   servers?: undefined;
@@ -113,7 +132,7 @@ export interface SingleServerOptions extends LaunchOptions {
 }
 
 /** One server named by fhirclient.js's `fhirServiceUrl`. */
-export interface FhirServiceUrlOptions extends LaunchOptions {
+export interface FhirServiceUrlOptions extends LaunchOptions, Pins {
   fhirServiceUrl: string;
   iss?: undefined;
   servers?: undefined;
@@ -126,6 +145,9 @@ export interface ServerListOptions extends LaunchOptions {
   servers: ServerOptions[];
   iss?: string;
   fhirServiceUrl?: string;
+  /** Pins belong to one entry of `servers`. */
+  authorizationEndpoint?: undefined;
+  tokenEndpoint?: undefined;
 }
 
 /** Options of `authorize` / `ready` / `init`. */
@@ -268,8 +290,23 @@ export declare class Client {
   getFhirRelease(): Promise<number>;
   /** `Bearer <access token>`, for requests the app makes itself. */
   getAuthorizationHeader(): string;
-  /** The verified id_token's claims (signature, iss, aud, exp, nonce checked), or null without `openid`. */
+  /**
+   * The id_token's claims, checked (iss, aud/azp, exp, iat, nonce) and their origin established
+   * (`getIdTokenVerification()` says how), or null without `openid`.
+   */
   getIdToken(): IdTokenClaims | null;
+  /**
+   * How the id_token's origin was established: `'signature'` (verified with a key the server
+   * publishes) or `'tls'` (its keys could not be had, or its algorithm cannot be checked in this
+   * browser: trusted as the token endpoint's answer over TLS); null without an id_token.
+   */
+  getIdTokenVerification(): 'signature' | 'tls' | null;
+  /**
+   * Why the latest refresh's id_token was not adopted (`invalid_id_token`): the session kept the new
+   * tokens and the claims verified before. Undefined when it was adopted. (An id_token naming
+   * another user ends the session instead: the refresh fails and so does every later call.)
+   */
+  readonly idTokenError: SmartError | undefined;
   /** `Type/id` of the signed-in user (the verified `fhirUser`), e.g. `Practitioner/123`, or null. */
   getFhirUser(): string | null;
   getUserId(): string | null;

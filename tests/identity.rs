@@ -218,6 +218,7 @@ fn registration_records_round_trip() {
             epic_client_id_header: false,
             refresh_margin: 30,
             timeout_ms: 30_000,
+            require_id_token_signature: false,
         },
         software_id: ClientId::new("non-prod-id"),
         kid: "NzbLsXh8".into(),

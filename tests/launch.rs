@@ -250,7 +250,8 @@ fn launch_completes_once_and_state_is_single_use() {
     assert_eq!(session.context("patient"), Some("p1"));
     assert_eq!(session.expires_at, Some(13_610));
     assert!(store.get_raw(&format!("{LAUNCH_PREFIX}{state}")).is_none(), "launch record consumed");
-    let token_req = http.sent.borrow().last().cloned().unwrap();
+    // (With openid the keys are fetched beside the token request: the token request is found by URL.)
+    let token_req = token_request(&http);
     let body = form(token_req.body.as_deref().unwrap());
     assert_eq!(body["grant_type"], "authorization_code");
     assert_eq!(body["code"], "c1");
@@ -296,9 +297,14 @@ fn mix_up_expired_and_confidential_launches_fail_typed() {
     let s = query(&block_on(begin_launch(&http, &store, &platform, &NoIdentity, &conf, PAGE)).unwrap())["state"].clone();
     let redirect = format!("{PAGE}?code=c&state={s}&iss=https%3A%2F%2Fauth.example.org");
     block_on(complete_launch(&http, &FakePlatform::at(0), &store, &NoIdentity, Some(&conf), &redirect, 10_010)).unwrap();
-    let req = http.sent.borrow().last().cloned().unwrap();
+    let req = token_request(&http);
     assert_eq!(req.header_value("Authorization"), Some("Basic YXBwOnMzY3IlMkZ0"));
     assert!(!form(req.body.as_deref().unwrap()).contains_key("client_id"));
+}
+
+/// The latest request sent to the token endpoint.
+fn token_request(http: &FakeHttp) -> smart_wasm::core::http::HttpRequest {
+    http.sent.borrow().iter().rev().find(|r| r.url == "https://auth.example.org/token").cloned().unwrap()
 }
 
 trait Raw {
@@ -319,50 +325,73 @@ fn stale_launch_records_are_purged() {
     assert_eq!(store.0.borrow().keys().filter(|k| k.starts_with(LAUNCH_PREFIX)).count(), 1);
 }
 
-/// The mix-up defence: a smart-configuration that names an honest issuer but another token
-/// endpoint is refused before anyone is sent anywhere; so is an issuer with no metadata, and
-/// metadata that names another issuer. RFC 8414's URL is tried when OpenID Discovery has none.
+/// The mix-up rule that replaced the issuer-metadata precondition: the authorization and token
+/// endpoints must share an origin unless the app pins them; nothing about the issuer is asked
+/// before the redirect. Refused before a launch record exists, with or without an `issuer`.
 #[test]
-fn discovery_endpoints_must_be_the_issuers_own() {
-    use smart_wasm::core::discovery::{check_issuer_metadata, issuer_metadata_requests};
-    let b = base();
-    let config = parse_smart_configuration(&b, 200, &j(&smart_config())).unwrap();
-    assert_eq!(check_issuer_metadata(&config, 200, &j(&issuer_metadata())), Ok(Some(Some(smart_wasm::core::types::HttpUrl::parse("t", "https://auth.example.org/jwks").unwrap()))));
-    assert_eq!(check_issuer_metadata(&config, 404, &j("")), Ok(None), "not there: try the next URL");
-    let hostile_token = issuer_metadata().replace("https://auth.example.org/token", "https://evil.example.org/token");
-    assert_eq!(
-        check_issuer_metadata(&config, 200, &j(&hostile_token)).unwrap_err(),
-        Error::IssuerMetadataMismatch { field: "token_endpoint", reason: "differs from the issuer's own metadata" }
-    );
-    let other_issuer = issuer_metadata().replace(r#""issuer":"https://auth.example.org""#, r#""issuer":"https://evil.example.org""#);
-    assert_eq!(check_issuer_metadata(&config, 200, &j(&other_issuer)).unwrap_err().code(), "issuer_metadata_mismatch");
-    let other_auth = issuer_metadata().replace("https://auth.example.org/authorize", "https://auth.example.org/other");
-    assert!(matches!(check_issuer_metadata(&config, 200, &j(&other_auth)), Err(Error::IssuerMetadataMismatch { field: "authorization_endpoint", .. })));
+fn the_mix_up_rule_needs_one_origin_or_the_apps_pins() {
+    let (_, store, platform, opts) = driver_setup();
+    let smart = format!("{FHIR}/.well-known/smart-configuration");
+    // An honest server: one request (its smart-configuration), whatever its issuer publishes.
+    let http = FakeHttp::default().with(&smart, 200, &smart_config());
+    let url = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap();
+    assert!(url.starts_with("https://auth.example.org/authorize?"));
+    assert_eq!(http.sent.borrow().len(), 1, "no issuer metadata on the launch path");
+    // A hostile configured server: the honest authorization endpoint beside its own token endpoint.
+    let hostile = smart_config().replace("https://auth.example.org/token", "https://evil.example.org/token");
+    let without_issuer = hostile.replace(r#""issuer":"https://auth.example.org","#, "");
+    for doc in [&hostile, &without_issuer] {
+        let store = FakeStore::default();
+        let http = FakeHttp::default().with(&smart, 200, doc);
+        let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap_err();
+        assert_eq!(err.code(), "endpoint_mismatch");
+        assert!(err.message().contains("token_endpoint"), "{}", err.message());
+        assert!(store.0.borrow().keys().all(|k| !k.starts_with(LAUNCH_PREFIX)), "no launch started");
+    }
+    // Another port is another origin.
+    let other_port = smart_config().replace("https://auth.example.org/token", "https://auth.example.org:8443/token");
+    let http = FakeHttp::default().with(&smart, 200, &other_port);
+    assert_eq!(block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap_err().code(), "endpoint_mismatch");
+    // Pins: an app that knows a server's endpoints names them; then they may be on two origins, and
+    // a document naming others is refused.
+    let split = smart_config().replace("https://auth.example.org/token", "https://token.example.org/token");
+    let pinned = |auth: &str, token: &str| {
+        options(&format!(r#"{{"iss":"{FHIR}","clientId":"app","scope":"openid","authorizationEndpoint":"{auth}","tokenEndpoint":"{token}"}}"#))
+    };
+    let http = FakeHttp::default().with(&smart, 200, &split);
+    let ok = pinned("https://auth.example.org/authorize", "https://token.example.org/token");
+    assert!(block_on(begin_launch(&http, &store, &platform, &NoIdentity, &ok, PAGE)).is_ok());
+    let wrong = pinned("https://auth.example.org/authorize", "https://auth.example.org/token");
+    let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &wrong, PAGE)).unwrap_err();
+    assert_eq!(err, Error::EndpointMismatch { field: "token_endpoint", reason: "is not the endpoint the app pinned for this server" });
+    let http = FakeHttp::default().with(&smart, 200, &smart_config());
+    let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &pinned("https://auth.example.org/other", "https://auth.example.org/token"), PAGE)).unwrap_err();
+    assert!(matches!(err, Error::EndpointMismatch { field: "authorization_endpoint", .. }));
+    // A pin belongs to one server entry.
+    let doc = options_doc(&format!(r#"{{"servers":[{{"iss":"{FHIR}"}}],"clientId":"app","scope":"s","tokenEndpoint":"https://auth.example.org/token"}}"#));
+    assert_eq!(parse_options(&doc, PAGE).unwrap_err().code(), "invalid_option");
+    let bad_pin = options_doc(&format!(r#"{{"iss":"{FHIR}","clientId":"app","scope":"s","tokenEndpoint":"http://evil.example.org/token"}}"#));
+    assert_eq!(parse_options(&bad_pin, PAGE).unwrap_err().code(), "insecure_url");
+}
 
-    let with_path = smart_wasm::core::types::Issuer::new("https://login.example.org/tenant/1");
-    let urls: Vec<String> = issuer_metadata_requests(&with_path).unwrap().into_iter().map(|r| r.url).collect();
-    assert_eq!(urls, [
+/// Where the keys of an id_token are looked for when the smart-configuration names no `jwks_uri`.
+#[test]
+fn issuer_metadata_is_looked_for_at_the_issuer_by_rfc_8414_and_under_the_fhir_base() {
+    use smart_wasm::core::discovery::{issuer_metadata_requests, parse_issuer_metadata};
+    use smart_wasm::core::types::Issuer;
+    let b = base();
+    let urls = |i: Option<&str>| issuer_metadata_requests(i.map(Issuer::new).as_ref(), &b).into_iter().map(|r| r.url).collect::<Vec<_>>();
+    assert_eq!(urls(Some("https://login.example.org/tenant/1")), [
         "https://login.example.org/tenant/1/.well-known/openid-configuration",
         "https://login.example.org/.well-known/oauth-authorization-server/tenant/1",
+        "https://ehr.example.org/fhir/R4/.well-known/openid-configuration",
     ]);
-    assert_eq!(issuer_metadata_requests(&smart_wasm::core::types::Issuer::new("http://evil.example.org")).unwrap_err().code(), "insecure_url");
-
-    // Driven: a hostile token endpoint in discovery stops the launch before a launch record exists.
-    let (_, store, platform, opts) = driver_setup();
-    let hostile = smart_config().replace("https://auth.example.org/token", "https://evil.example.org/token");
-    let http = FakeHttp::default().with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &hostile).with(ISSUER_METADATA_URL, 200, &issuer_metadata());
-    let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap_err();
-    assert_eq!(err.code(), "issuer_metadata_mismatch");
-    assert!(store.0.borrow().keys().all(|k| !k.starts_with(LAUNCH_PREFIX)), "no launch started");
-    // An issuer without metadata at either URL cannot confirm its endpoints.
-    let http = FakeHttp::default().with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &smart_config());
-    let err = block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).unwrap_err();
-    assert_eq!(err, Error::IssuerMetadataMismatch { field: "issuer", reason: "publishes no metadata of its own to confirm the endpoints" });
-    let urls: Vec<String> = http.sent.borrow().iter().map(|r| r.url.clone()).collect();
-    assert_eq!(urls[1..], ["https://auth.example.org/.well-known/openid-configuration", "https://auth.example.org/.well-known/oauth-authorization-server"]);
-    // RFC 8414 alone is enough.
-    let http = FakeHttp::default()
-        .with(&format!("{FHIR}/.well-known/smart-configuration"), 200, &smart_config())
-        .with("https://auth.example.org/.well-known/oauth-authorization-server", 200, &issuer_metadata());
-    assert!(block_on(begin_launch(&http, &store, &platform, &NoIdentity, &opts, PAGE)).is_ok());
+    assert_eq!(urls(None), ["https://ehr.example.org/fhir/R4/.well-known/openid-configuration"]);
+    assert_eq!(urls(Some("http://evil.example.org")), ["https://ehr.example.org/fhir/R4/.well-known/openid-configuration"], "an insecure issuer is not asked");
+    assert_eq!(urls(Some(FHIR)), ["https://ehr.example.org/fhir/R4/.well-known/openid-configuration", "https://ehr.example.org/.well-known/oauth-authorization-server/fhir/R4"], "issuer = FHIR base: asked once");
+    let m = parse_issuer_metadata(200, &j(&issuer_metadata())).unwrap();
+    assert_eq!((m.issuer.as_deref(), m.jwks_uri.as_str()), (Some("https://auth.example.org"), "https://auth.example.org/jwks"));
+    assert_eq!(parse_issuer_metadata(404, &j(&issuer_metadata())), None);
+    assert_eq!(parse_issuer_metadata(200, &j(r#"{"issuer":"x"}"#)), None, "no jwks_uri: nothing to use");
+    assert_eq!(parse_issuer_metadata(200, &j(r#"{"jwks_uri":"http://evil.example.org/k"}"#)), None);
 }

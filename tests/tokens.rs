@@ -67,7 +67,7 @@ fn malformed_token_responses_give_the_field_that_is_wrong() {
     assert_eq!(field(r#"{"access_token":"","token_type":"bearer"}"#), "access_token");
     assert_eq!(field(r#"{"access_token":42,"token_type":"bearer"}"#), "access_token");
     assert_eq!(field(r#"{"access_token":"a"}"#), "token_type");
-    for bad in [r#""3600""#, "-1", "1.5", "1e300", "18446744073709551616", "4294967296", "true"] {
+    for bad in [r#""3600s""#, r#""""#, r#""-1""#, "-1", "1.5", "1e300", "18446744073709551616", "4294967296", "true"] {
         assert_eq!(field(&format!(r#"{{"access_token":"a","token_type":"bearer","expires_in":{bad}}}"#)), "expires_in", "{bad}");
     }
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","scope":["a"]}"#), "scope");
@@ -79,11 +79,26 @@ fn malformed_token_responses_give_the_field_that_is_wrong() {
     }
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","patient":123}"#), "patient");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","encounter":{}}"#), "encounter");
-    assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","need_patient_banner":"yes"}"#), "need_patient_banner");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","fhirContext":{"reference":"x"}}"#), "fhirContext");
     assert_eq!(field(r#"{"access_token":"a","token_type":"bearer","fhirContext":["Patient/1"]}"#), "fhirContext");
     let ok = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"bearer","fhirContext":[{"reference":"Encounter/1"}],"need_patient_banner":false,"intent":"reconcile","tenant":"t1","smart_style_url":"https://s/x.json"}"#));
     assert!(ok.is_ok());
+}
+
+/// Shapes real servers send that a strict reader would refuse although the sign-in succeeded:
+/// `expires_in` as a string of digits (Azure AD v1's token endpoint), `need_patient_banner` as the
+/// string "true" (an Epic customer's token response, tests/corpus/epic-apotti.json), and a banner
+/// hint of another type, which is a layout hint only and is then ignored.
+#[test]
+fn token_responses_from_real_servers_are_read_leniently_where_it_is_safe() {
+    let t = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"Bearer","expires_in":"3599"}"#)).unwrap();
+    assert_eq!(t.expires_in, Some(3599));
+    let t = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"Bearer","need_patient_banner":"true","patient":"e5Lq8kpLjGQOrUOSyW1Bwwg3"}"#)).unwrap();
+    assert_eq!(t.context.need_patient_banner, Some(true));
+    let t = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"Bearer","need_patient_banner":"false"}"#)).unwrap();
+    assert_eq!(t.context.need_patient_banner, Some(false));
+    let t = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"Bearer","need_patient_banner":"yes"}"#)).unwrap();
+    assert_eq!(t.context.need_patient_banner, None);
 }
 
 #[test]
@@ -146,7 +161,8 @@ fn refresh_rotates_tokens_and_keeps_launch_context() {
     );
     let store = FakeStore::default();
     let s = session(r#"{"access_token":"a1","token_type":"bearer","expires_in":100,"refresh_token":"r1","patient":"p","need_patient_banner":true}"#, false);
-    let next = block_on(refresh(&http, &FakePlatform::at(0), &store, &NoIdentity, &s, None, 2000)).unwrap();
+    let (next, id_error) = block_on(refresh(&http, &FakePlatform::at(0), &store, &NoIdentity, &s, None, 2000)).unwrap();
+    assert!(id_error.is_none());
     let body = form(http.sent.borrow()[0].body.as_deref().unwrap());
     assert_eq!(body["grant_type"], "refresh_token");
     assert_eq!(body["refresh_token"], "r1");

@@ -81,6 +81,7 @@ fn record(iss: &str, alg: Alg) -> RegistrationRecord {
             epic_client_id_header: false,
             refresh_margin: 30,
             timeout_ms: 30_000,
+            require_id_token_signature: false,
         },
         software_id: ClientId::new("app"),
         kid: "kid-1".into(),
@@ -143,6 +144,7 @@ async fn registration_against_a_stock_rfc7591_server() {
         epic_client_id_header: false,
         refresh_margin: 30,
         timeout_ms: 30_000,
+        require_id_token_signature: false,
     };
     let mut session = Session::from_token(binding, &Scope::parse("openid"), parse_token_response(200, &body).unwrap(), body, Browser.now());
     session.redirect_uri = Some(HttpUrl::parse("r", &format!("{demo}/index.html")).unwrap());

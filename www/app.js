@@ -131,8 +131,11 @@ async function renderRecord(client, grid, known) {
   const self = fhirUser && fhirUser === `Patient/${patient}`;
   const user = !fhirUser ? Promise.resolve(null) : self ? patientRead : client.user.read().catch(() => null);
   jobs.push(user.then((u) => {
+    // How the id_token was checked: by the server's signature, or (its keys out of reach) as the
+    // token endpoint's answer over TLS.
+    const how = { signature: 'identity verified by signature', tls: 'identity from the token endpoint over TLS' }[client.getIdTokenVerification()];
     who.textContent = !fhirUser ? 'Signed in (the server did not say who: no openid fhirUser scope).'
-      : `Signed in as ${u ? personName(u) : fhirUser} (${fhirUser}${self ? ', the patient' : ''})`;
+      : `Signed in as ${u ? personName(u) : fhirUser} (${fhirUser}${self ? ', the patient' : ''}${how ? `; ${how}` : ''})`;
   }));
   if (!patient) {
     article.append(node('p', {}, 'No patient in context.'));

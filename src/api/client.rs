@@ -12,6 +12,7 @@ use super::{error_value, js, Session};
 use crate::core::config::Options;
 use crate::core::fhir::{classify, fhir_request, resolve_url, resource_path, Verdict};
 use crate::core::types::ClientSecret;
+use crate::core::idtoken::SUB_CHANGED;
 use crate::core::Error;
 use crate::driver::{refresh, Platform};
 use crate::web::fetch::Fetch;
@@ -35,6 +36,11 @@ struct Inner {
     /// Why `ready({ registerDevice })` could not register this browser, when it could not.
     #[cfg(feature = "identity")]
     registration_error: RefCell<JsValue>,
+    /// Why the latest refresh's id_token was not adopted (the session kept the claims verified
+    /// before), or `undefined`.
+    id_token_error: RefCell<JsValue>,
+    /// Set when a refresh's id_token named another user: the session has ended, every call fails.
+    ended: core::cell::Cell<bool>,
 }
 
 /// A client bound to one FHIR server and one authorized session.
@@ -67,6 +73,8 @@ impl Client {
             refreshing: RefCell::new(None),
             #[cfg(feature = "identity")]
             registration_error: RefCell::new(JsValue::UNDEFINED),
+            id_token_error: RefCell::new(JsValue::UNDEFINED),
+            ended: core::cell::Cell::new(false),
         });
         OPEN.with_borrow_mut(|open| {
             let iss = inner.session.borrow().binding.iss.clone();
@@ -150,12 +158,22 @@ impl Inner {
                             }
                             _ => refresh(&Fetch, &Browser, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
                         };
-                        result.map(|next| {
-                            if let Some(old) = &current.refresh_token {
-                                announce(old.secret(), &to_js(&next));
+                        match result {
+                            Ok((next, id_error)) => {
+                                if let Some(old) = &current.refresh_token {
+                                    announce(old.secret(), &to_js(&next));
+                                }
+                                *me.session.borrow_mut() = next;
+                                *me.id_token_error.borrow_mut() = id_error.map_or(JsValue::UNDEFINED, |e| js(e));
+                                Ok(())
                             }
-                            *me.session.borrow_mut() = next;
-                        })
+                            Err(e) => {
+                                if e == (Error::InvalidIdToken { reason: SUB_CHANGED }) {
+                                    me.end();
+                                }
+                                Err(e)
+                            }
+                        }
                     };
                     if let Ok(r) = &release {
                         let _ = r.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
@@ -169,6 +187,13 @@ impl Inner {
             }
         };
         JsFuture::from(promise).await.map(|_| ())
+    }
+
+    /// Ends the session: a refresh's id_token named another user. The client is taken out of the
+    /// page's open sessions and fails every later call.
+    fn end(self: &Rc<Self>) {
+        self.ended.set(true);
+        OPEN.with_borrow_mut(|open| open.retain(|i| !Rc::ptr_eq(i, self)));
     }
 
     async fn request(self: Rc<Self>, a: RequestArgs) -> Result<JsValue, JsValue> {
@@ -249,6 +274,9 @@ enum Op {
 
 fn run(inner: Rc<Inner>, op: Op) -> Promise {
     future_to_promise(async move {
+        if inner.ended.get() {
+            return Err(js(Error::InvalidIdToken { reason: SUB_CHANGED }));
+        }
         match op {
             Op::Request(input, init) => {
                 let mut a = request_args(&input, &init).map_err(js)?;
@@ -324,6 +352,21 @@ impl Client {
     #[wasm_bindgen(js_name = getIdToken)]
     pub fn get_id_token(&self) -> JsValue {
         self.inner.session.borrow().id_claims.as_ref().map_or(JsValue::NULL, |c| c.0.clone())
+    }
+
+    /// How the id_token's origin was established: `'signature'` (verified with a key the server
+    /// publishes) or `'tls'` (its keys could not be had, or its algorithm cannot be checked in this
+    /// browser: trusted as the token endpoint's answer over TLS); `null` without an id_token.
+    #[wasm_bindgen(js_name = getIdTokenVerification)]
+    pub fn get_id_token_verification(&self) -> JsValue {
+        self.inner.session.borrow().id_verified_by.as_ref().map_or(JsValue::NULL, |v| to_js(v))
+    }
+
+    /// Why the latest refresh's id_token was not adopted (a `SmartError`; the session kept the
+    /// claims verified before), or `undefined`.
+    #[wasm_bindgen(getter, js_name = idTokenError)]
+    pub fn id_token_error(&self) -> JsValue {
+        self.inner.id_token_error.borrow().clone()
     }
 
     /// The `Authorization` header value FHIR requests carry (`Bearer …`), for requests the app

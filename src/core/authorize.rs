@@ -27,10 +27,13 @@ pub struct LaunchRecord {
     /// The OpenID Connect `nonce` sent (when the scope has `openid`): the id_token must carry it.
     #[serde(default)]
     pub nonce: Option<String>,
-    /// The issuer's own `jwks_uri` (from its metadata, [`crate::driver::confirm_issuer`]): the
-    /// keys an id_token is verified with.
+    /// The smart-configuration's `jwks_uri`: the keys an id_token is verified with (when absent,
+    /// the issuer's own metadata is asked for them on the redirect page).
     #[serde(default)]
     pub jwks_uri: Option<HttpUrl>,
+    /// The smart-configuration's `id_token_signing_alg_values_supported`, when published.
+    #[serde(default)]
+    pub id_token_algs: Vec<String>,
     /// When the launch started (seconds since the epoch).
     pub created_at: u64,
 }
@@ -115,7 +118,8 @@ pub fn authorize_request(
             iss_required: config.iss_parameter_supported,
             verifier,
             nonce,
-            jwks_uri: None,
+            jwks_uri: config.jwks_uri.clone(),
+            id_token_algs: config.id_token_algs.clone(),
             created_at: now,
         },
     }

@@ -46,6 +46,9 @@ pub struct Binding {
     pub refresh_margin: u64,
     /// Milliseconds a request to these servers may take.
     pub timeout_ms: u32,
+    /// Refuse id_tokens whose signature cannot be checked (`requireIdTokenSignature`).
+    #[serde(default)]
+    pub require_id_token_signature: bool,
 }
 
 impl Binding {
@@ -59,6 +62,7 @@ impl Binding {
             epic_client_id_header: opts.epic_client_id_header,
             refresh_margin: opts.refresh_margin,
             timeout_ms: opts.timeout_ms,
+            require_id_token_signature: opts.require_id_token_signature,
         }
     }
 

@@ -64,10 +64,11 @@ pub fn parse_callback(page_url: &str) -> Result<Callback> {
 
 impl Callback {
     /// Checks the response against the launch it answers and yields the code. Runs the RFC 9207
-    /// check first, so an error response from a mixed-up server is reported as a mix-up.
+    /// check first, so an error response from a mixed-up server is reported as a mix-up. Issuers
+    /// compare as strings, one trailing slash aside ([`super::idtoken::same_issuer`]).
     pub fn verify(self, record: &LaunchRecord) -> Result<AuthorizationCode> {
         match (&self.iss, &record.issuer) {
-            (Some(got), Some(expected)) if got != expected.as_str() => {
+            (Some(got), Some(expected)) if !super::idtoken::same_issuer(got, expected.as_str()) => {
                 return Err(Error::IssuerMismatch { expected: expected.as_str().to_owned(), got: got.clone() })
             }
             (None, Some(expected)) if record.iss_required => {

@@ -9,6 +9,7 @@ use serde::de::MapAccess;
 use url::Url;
 
 use super::binding::AuthMethod;
+use super::discovery::Pins;
 use super::doc::{object_doc, Field, Lenient};
 use super::error::{Error, Result};
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl, Scope};
@@ -29,6 +30,8 @@ pub struct ServerEntry {
     pub scope: Scope,
     /// The exact redirect URI registered with this server.
     pub redirect_uri: HttpUrl,
+    /// Endpoints the app pinned for this server; the smart-configuration must name exactly these.
+    pub pins: Pins,
 }
 
 /// Validated options of `authorize` / `ready` / `init`.
@@ -48,6 +51,9 @@ pub struct Options {
     pub use_registration: bool,
     /// Milliseconds each request may take (default 30 s).
     pub timeout_ms: u32,
+    /// Refuse an id_token whose signature cannot be checked (keys unreachable, an algorithm this
+    /// browser cannot verify) instead of trusting the token endpoint's TLS (the default).
+    pub require_id_token_signature: bool,
 }
 
 /// Default seconds before expiry at which a token is refreshed.
@@ -71,6 +77,10 @@ object_doc! {
         /// How HTTP Basic carries the client secret: `"form"` (RFC 6749 §2.3.1, the default) or
         /// `"raw"` (id and secret as they are, for servers that compare them undecoded).
         "secretEncoding" => secret_encoding: String,
+        /// The authorization endpoint the app expects of this server (a pin).
+        "authorizationEndpoint" => authorization_endpoint: String,
+        /// The token endpoint the app expects of this server (a pin).
+        "tokenEndpoint" => token_endpoint: String,
     }
 }
 
@@ -115,22 +125,77 @@ object_doc! {
         "clientId" => client_id: String,
         /// `ES384` (default) or `RS384` (or `RS256`); for an imported key, its `alg` when present.
         "alg" => alg: String,
-        /// `importClientKey`: the private JWK (read by WebCrypto only, never by this module).
-        "privateJwk" => private_jwk: super::doc::AnyObject,
+        /// `importClientKey`: the private JWK (its key material is read by WebCrypto only; this module
+        /// reads its `kty`, `crv` and `alg` to know the algorithm).
+        "privateJwk" => private_jwk: JwkHint,
         /// Milliseconds the discovery request may take.
         "timeout" => timeout: u64,
     }
 }
 
-/// A checked `KeyDoc`: server, client id, algorithm, time limit.
+/// What a private JWK says about its algorithm: `kty`, `crv`, `alg` (other members are not read).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct JwkHint {
+    /// `kty`.
+    pub kty: Option<String>,
+    /// `crv`.
+    pub crv: Option<String>,
+    /// `alg`.
+    pub alg: Option<String>,
+}
+
+impl Lenient for JwkHint {
+    fn from_map<'de, A: MapAccess<'de>>(mut map: A) -> core::result::Result<Option<Self>, A::Error> {
+        let mut h = JwkHint::default();
+        while let Some(key) = map.next_key::<String>()? {
+            let slot = match key.as_str() {
+                "kty" => &mut h.kty,
+                "crv" => &mut h.crv,
+                "alg" => &mut h.alg,
+                _ => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    continue;
+                }
+            };
+            *slot = map.next_value::<Field<String>>()?.value();
+        }
+        Ok(Some(h))
+    }
+}
+
+/// The algorithm of a key: the one its JWK names, else the one its type and curve imply (RSA keys
+/// sign RS384, SMART's RSA algorithm; P-384 keys ES384). An explicit `alg` option must agree.
+fn key_alg(hint: Option<&JwkHint>, option: Option<String>) -> Result<super::jwt::Alg> {
+    use super::jwt::Alg;
+    let from_option = option.as_deref().map(Alg::parse).transpose()?;
+    let Some(h) = hint else { return Ok(from_option.unwrap_or(Alg::ES384)) };
+    let from_jwk = match (h.kty.as_deref(), h.crv.as_deref(), h.alg.as_deref()) {
+        (_, _, Some(a)) => Alg::parse(a).map_err(|_| invalid("privateJwk.alg", "must be RS384, ES384 or RS256"))?,
+        (Some("RSA"), _, None) => from_option.filter(|a| a.kty() == "RSA").unwrap_or(Alg::RS384),
+        (Some("EC"), Some("P-384"), None) => Alg::ES384,
+        _ => return Err(invalid("privateJwk", "must be an RSA or EC P-384 private key (kty, crv)")),
+    };
+    if h.kty.as_deref() != Some(from_jwk.kty()) || (from_jwk == Alg::ES384 && h.crv.as_deref() != Some("P-384")) {
+        return Err(invalid("privateJwk", "has a kty or crv that does not fit its alg"));
+    }
+    match from_option {
+        Some(a) if a != from_jwk => Err(invalid("alg", "differs from the key's own algorithm (its kty, crv and alg)")),
+        _ => Ok(from_jwk),
+    }
+}
+
+/// A checked `KeyDoc`: server, client id, algorithm (from the private JWK when there is one),
+/// time limit.
 pub fn key_options(doc: &KeyDoc) -> Result<(FhirBase, ClientId, super::jwt::Alg, u32)> {
     refuse_unknown(&doc.unknown, "")?;
     let iss = text(&doc.iss, &|| "iss".into())?.ok_or_else(|| invalid("iss", "is required"))?;
     let client_id = text(&doc.client_id, &|| "clientId".into())?.ok_or_else(|| invalid("clientId", "is required"))?;
-    let alg = match text(&doc.alg, &|| "alg".into())? {
-        None => super::jwt::Alg::ES384,
-        Some(a) => super::jwt::Alg::parse(&a)?,
+    let jwk = match &doc.private_jwk {
+        Field::Absent => None,
+        Field::Value(h) => Some(h),
+        Field::Wrong => return Err(invalid("privateJwk", "must be a JWK object")),
     };
+    let alg = key_alg(jwk, text(&doc.alg, &|| "alg".into())?)?;
     let timeout = timeout_option(&doc.timeout)?.unwrap_or(super::http::DEFAULT_TIMEOUT_MS);
     Ok((FhirBase::parse("iss", &iss)?, ClientId::new(client_id), alg, timeout))
 }
@@ -192,6 +257,8 @@ object_doc! {
         "registerDevice" => register_device: RegisterDevice,
         /// Milliseconds each request may take (1..=600000; default 30000).
         "timeout" => timeout: u64,
+        /// Refuse id_tokens whose signature cannot be checked.
+        "requireIdTokenSignature" => require_id_token_signature: bool,
     }
     + /// The single server's entry, or with `servers`: `iss` / `fhirServiceUrl` choose among them
       /// and `clientId` / `scope` / `redirectUri` are defaults for every entry.
@@ -266,6 +333,12 @@ fn server_entry(d: &ServerDoc, prefix: &str, defaults: Option<&ServerDoc>, page_
         Some("raw") => true,
         Some(_) => return Err(invalid(name("secretEncoding"), "must be \"form\" or \"raw\"")),
     };
+    // Pins belong to one server entry (never taken from the top-level defaults of a list).
+    let pin = |what: &'static str, f: &Field<String>| text(f, &|| name(what))?.map(|s| HttpUrl::parse(what, &s)).transpose();
+    let pins = Pins {
+        authorization_endpoint: pin("authorizationEndpoint", &d.authorization_endpoint)?,
+        token_endpoint: pin("tokenEndpoint", &d.token_endpoint)?,
+    };
     let auth = match (&client_secret, raw) {
         (None, _) => AuthMethod::None,
         (Some(_), false) => AuthMethod::SecretBasic,
@@ -278,6 +351,7 @@ fn server_entry(d: &ServerDoc, prefix: &str, defaults: Option<&ServerDoc>, page_
         client_secret,
         scope,
         redirect_uri,
+        pins,
     })
 }
 
@@ -289,6 +363,11 @@ pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
     let (servers, fhir_service_url) = match &doc.servers {
         Field::Absent => (vec![server_entry(top, "", None, &page)?], None),
         Field::Value(list) if !list.is_empty() => {
+            for (f, key) in [(&top.authorization_endpoint, "authorizationEndpoint"), (&top.token_endpoint, "tokenEndpoint")] {
+                if !matches!(f, Field::Absent) {
+                    return Err(invalid(key, "pins one server's endpoint: give it in that servers[] entry"));
+                }
+            }
             let servers = list
                 .iter()
                 .enumerate()
@@ -318,6 +397,7 @@ pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
         refresh_margin,
         use_registration: flag(&doc.use_registration, "useRegistration", false)?,
         timeout_ms,
+        require_id_token_signature: flag(&doc.require_id_token_signature, "requireIdTokenSignature", false)?,
     })
 }
 

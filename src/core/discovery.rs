@@ -36,6 +36,8 @@ pub struct SmartConfigurationDoc {
     pub code_challenge_methods_supported: Field<Vec<String>>,
     /// `authorization_response_iss_parameter_supported`.
     pub authorization_response_iss_parameter_supported: Field<bool>,
+    /// `id_token_signing_alg_values_supported` (OpenID Discovery; some smart-configurations carry it).
+    pub id_token_signing_alg_values_supported: Field<Vec<String>>,
 }
 
 /// The parts of a SMART configuration the client acts on.
@@ -62,6 +64,8 @@ pub struct SmartConfiguration {
     /// `authorization_response_iss_parameter_supported` (RFC 9207 §3): when true, a redirect
     /// without `iss` is refused.
     pub iss_parameter_supported: bool,
+    /// `id_token_signing_alg_values_supported`, when published: an id_token signed otherwise is refused.
+    pub id_token_algs: Vec<String>,
 }
 
 /// The GET request for a server's SMART configuration.
@@ -113,52 +117,89 @@ pub fn parse_smart_configuration(base: &FhirBase, status: u16, body: &impl Body)
         scopes_supported: list(m.scopes_supported, "scopes_supported")?,
         code_challenge_methods_supported: methods,
         iss_parameter_supported,
+        id_token_algs: m.id_token_signing_alg_values_supported.value().unwrap_or_default(),
     })
 }
 
-/// The issuer's own metadata, in the order they are tried: OpenID Discovery
-/// (`{issuer}/.well-known/openid-configuration`), then RFC 8414 §3
-/// (`{origin}/.well-known/oauth-authorization-server{path}`).
-pub fn issuer_metadata_requests(issuer: &Issuer) -> Result<[HttpRequest; 2]> {
-    let url = HttpUrl::parse("issuer", issuer.as_str())?;
-    let u = url.url();
-    let path = u.path().trim_end_matches('/');
-    let origin = &u[..url::Position::BeforePath];
-    let get = |s: String| HttpRequest::get(s).header("Accept", "application/json").expect("issuer metadata", DISCOVERY_LIMIT);
-    Ok([
-        get(crate::core::cat(&[origin, path, "/.well-known/openid-configuration"])),
-        get(crate::core::cat(&[origin, "/.well-known/oauth-authorization-server", path])),
-    ])
+/// Where an id_token's keys may be described when the smart-configuration names no `jwks_uri`, in
+/// the order they are tried: the issuer's OpenID Discovery (`{issuer}/.well-known/openid-configuration`),
+/// its RFC 8414 metadata (`{origin}/.well-known/oauth-authorization-server{path}`), and OpenID
+/// Discovery under the FHIR base (where some EHRs publish it instead). Each is a statement of the
+/// server about itself, read only for its `jwks_uri`, `issuer` and signing algorithms; none of them
+/// decides whether a launch may start.
+pub fn issuer_metadata_requests(issuer: Option<&Issuer>, base: &FhirBase) -> Vec<HttpRequest> {
+    let mut urls = Vec::new();
+    if let Some(url) = issuer.and_then(|i| HttpUrl::parse("issuer", i.as_str()).ok()) {
+        let u = url.url();
+        let path = u.path().trim_end_matches('/');
+        let origin = &u[..url::Position::BeforePath];
+        urls.push([origin, path, "/.well-known/openid-configuration"].concat());
+        urls.push([origin, "/.well-known/oauth-authorization-server", path].concat());
+    }
+    let under_base = [base.as_str(), "/.well-known/openid-configuration"].concat();
+    if !urls.contains(&under_base) {
+        urls.push(under_base);
+    }
+    urls.into_iter().map(|s| HttpRequest::get(s).header("Accept", "application/json").expect("issuer metadata", DISCOVERY_LIMIT)).collect()
+}
+
+/// What an issuer's own metadata says about its id_tokens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IssuerMetadata {
+    /// Its `issuer`, when it names one (an id_token's `iss` may be this string).
+    pub issuer: Option<String>,
+    /// Its `jwks_uri`.
+    pub jwks_uri: HttpUrl,
+    /// `id_token_signing_alg_values_supported`, when published.
+    pub id_token_algs: Vec<String>,
+}
+
+/// Reads an issuer metadata answer ([`issuer_metadata_requests`]); `None` when it is no usable
+/// metadata (another status, not a JSON object, no valid `jwks_uri`): the next location is tried.
+pub fn parse_issuer_metadata(status: u16, body: &impl Body) -> Option<IssuerMetadata> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let m: SmartConfigurationDoc = body.decode()?;
+    Some(IssuerMetadata {
+        jwks_uri: HttpUrl::parse("jwks_uri", &m.jwks_uri.value()?).ok()?,
+        issuer: m.issuer.value(),
+        id_token_algs: m.id_token_signing_alg_values_supported.value().unwrap_or_default(),
+    })
+}
+
+/// Endpoints the app pinned for a server (`authorizationEndpoint`, `tokenEndpoint`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pins {
+    /// The authorization endpoint the smart-configuration must name.
+    pub authorization_endpoint: Option<HttpUrl>,
+    /// The token endpoint the smart-configuration must name.
+    pub token_endpoint: Option<HttpUrl>,
 }
 
 fn mismatch(field: &'static str, reason: &'static str) -> Error {
-    Error::IssuerMetadataMismatch { field, reason }
+    Error::EndpointMismatch { field, reason }
 }
 
-/// The mix-up defence (RFC 8414 §3.3, RFC 9207 §2.4): a smart-configuration is unauthenticated,
-/// so when it names an `issuer`, its authorization and token endpoints must be the ones that
-/// issuer publishes itself, and that metadata must name the same issuer. `answer` is the status and
-/// body of a metadata request ([`issuer_metadata_requests`]); `Ok(None)` when the issuer does not
-/// publish metadata there (try the next URL); otherwise the issuer's own `jwks_uri` (the keys its
-/// id_tokens are verified with), if it publishes one.
-pub fn check_issuer_metadata(config: &SmartConfiguration, status: u16, body: &impl Body) -> Result<Option<Option<HttpUrl>>> {
-    if !(200..300).contains(&status) {
-        return Ok(None);
+/// The mix-up rule, checked before anyone is sent anywhere. The smart-configuration is
+/// unauthenticated: a configured server that is hostile (or compromised) could name an honest
+/// server's authorization endpoint beside its own token endpoint, so that the user signs in
+/// honestly and the code and PKCE verifier go to it (with or without naming an `issuer`). Real
+/// EHRs serve both endpoints from one origin, so by default they must share one
+/// (`endpoint_mismatch` otherwise). An app that knows a server's endpoints pins them instead: then
+/// the document must name exactly those, on whatever origins they are.
+pub fn check_endpoints(config: &SmartConfiguration, pins: &Pins) -> Result<()> {
+    let pinned = pins.authorization_endpoint.is_some() || pins.token_endpoint.is_some();
+    let same = |pin: &Option<HttpUrl>, ours: &HttpUrl| pin.as_ref().is_none_or(|p| p == ours);
+    if !same(&pins.authorization_endpoint, &config.authorization_endpoint) {
+        return Err(mismatch("authorization_endpoint", "is not the endpoint the app pinned for this server"));
     }
-    let Some(issuer) = &config.issuer else { return Ok(Some(None)) };
-    let m: SmartConfigurationDoc = body.decode().ok_or(mismatch("metadata", "is not a JSON object"))?;
-    if m.issuer.value().as_deref() != Some(issuer.as_str()) {
-        return Err(mismatch("issuer", "differs from the issuer's own metadata"));
+    if !same(&pins.token_endpoint, &config.token_endpoint) {
+        return Err(mismatch("token_endpoint", "is not the endpoint the app pinned for this server"));
     }
-    let same = |f: Field<String>, ours: &HttpUrl| f.value().and_then(|s| HttpUrl::parse("issuer metadata", &s).ok()).is_some_and(|u| u == *ours);
-    if !same(m.authorization_endpoint, &config.authorization_endpoint) {
-        return Err(mismatch("authorization_endpoint", "differs from the issuer's own metadata"));
+    let origin = |u: &HttpUrl| u.url()[..url::Position::BeforePath].to_owned();
+    if !pinned && origin(&config.authorization_endpoint) != origin(&config.token_endpoint) {
+        return Err(mismatch("token_endpoint", "is on another origin than the authorization endpoint (pin both endpoints for a server that does this)"));
     }
-    if !same(m.token_endpoint, &config.token_endpoint) {
-        return Err(mismatch("token_endpoint", "differs from the issuer's own metadata"));
-    }
-    match m.jwks_uri.get(|| mismatch("jwks_uri", "must be a string"))? {
-        Some(s) => Ok(Some(Some(HttpUrl::parse("jwks_uri", &s)?))),
-        None => Ok(Some(None)),
-    }
+    Ok(())
 }

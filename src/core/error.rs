@@ -42,9 +42,9 @@ pub enum Error {
     UnknownState,
     /// The redirect carries neither `code` nor `error`.
     MissingCode,
-    /// The smart-configuration's endpoints are not those its `issuer` publishes itself (or the
-    /// issuer publishes no metadata): a possible mix-up, refused before anyone is sent anywhere.
-    IssuerMetadataMismatch { field: &'static str, reason: &'static str },
+    /// The smart-configuration's endpoints break the mix-up rule (authorization and token endpoint
+    /// on different origins) or are not the ones the app pinned: refused before anyone is sent anywhere.
+    EndpointMismatch { field: &'static str, reason: &'static str },
     /// RFC 9207: the redirect's `iss` differs from the authorization server's issuer.
     IssuerMismatch { expected: String, got: String },
     /// The authorization server redirected back with `error=` (RFC 6749 §4.1.2.1).
@@ -111,7 +111,7 @@ impl Error {
             Error::UnknownState => "unknown_state",
             Error::MissingCode => "missing_code",
             Error::IssuerMismatch { .. } => "issuer_mismatch",
-            Error::IssuerMetadataMismatch { .. } => "issuer_metadata_mismatch",
+            Error::EndpointMismatch { .. } => "endpoint_mismatch",
             Error::AuthorizationError { .. } => "authorization_error",
             Error::TokenError { .. } => "token_error",
             Error::InvalidTokenResponse { .. } => "invalid_token_response",
@@ -177,7 +177,7 @@ impl Error {
             Error::UnknownState => c(&["authorization response state matches no launch in flight"]),
             Error::MissingCode => c(&["authorization response has no code"]),
             Error::IssuerMismatch { expected, got } => c(&["iss `", got, "` is not the issuer `", expected, "`"]),
-            Error::IssuerMetadataMismatch { field, reason } => c(&["smart-configuration `", field, "` ", reason]),
+            Error::EndpointMismatch { field, reason } => c(&["smart-configuration `", field, "` ", reason]),
             Error::AuthorizationError { error, description } | Error::TokenError { error, description, .. } => match description {
                 Some(d) => c(&[error, ": ", d]),
                 None => error.clone(),
@@ -252,7 +252,7 @@ mod tests {
             Error::UnknownState,
             Error::MissingCode,
             Error::IssuerMismatch { expected: s(), got: s() },
-            Error::IssuerMetadataMismatch { field: "", reason: "" },
+            Error::EndpointMismatch { field: "", reason: "" },
             Error::AuthorizationError { error: s(), description: None },
             Error::TokenError { status: 400, error: s(), description: None },
             Error::InvalidTokenResponse { field: "", reason: "" },
@@ -283,7 +283,7 @@ mod tests {
             Error::InvalidOption { .. } | Error::IssNotAllowed { .. } | Error::InvalidUrl { .. } | Error::InsecureUrl { .. }
             | Error::UrlNotAllowed { .. } | Error::MissingContext { .. } | Error::NoLaunch | Error::InvalidDiscovery { .. }
             | Error::PkceUnsupported | Error::MissingState | Error::UnknownState | Error::MissingCode
-            | Error::IssuerMismatch { .. } | Error::IssuerMetadataMismatch { .. } | Error::AuthorizationError { .. } | Error::TokenError { .. }
+            | Error::IssuerMismatch { .. } | Error::EndpointMismatch { .. } | Error::AuthorizationError { .. } | Error::TokenError { .. }
             | Error::InvalidTokenResponse { .. } | Error::UnsupportedTokenType { .. } | Error::NoRefreshToken
             | Error::RegistrationUnsupported | Error::RegistrationError { .. } | Error::InvalidRegistrationResponse { .. }
             | Error::NoRegistration { .. }

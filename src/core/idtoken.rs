@@ -1,13 +1,15 @@
 //! OpenID Connect `id_token` validation (OIDC Core §3.1.3.7), sans-IO: the compact JWS is split
-//! and decoded here, its algorithm checked against the few this client accepts, the verifying key
-//! chosen from the issuer's JWKS, and the claims checked. The signature itself is checked by the
-//! platform (WebCrypto in the browser) with the key chosen here.
+//! and decoded here, its algorithm checked, the candidate keys chosen from the issuer's JWKS, and
+//! the claims checked. The signature itself is checked by the platform (WebCrypto in the browser).
 //!
-//! Accepted algorithms: RS256 (the OIDC default), RS384 and ES384 (SMART's asymmetric ones).
-//! `none`, HMAC (`HS*`, which would let anyone holding the client id forge) and any other are
-//! refused before a key is looked at.
+//! Algorithms: every asymmetric JWS algorithm WebCrypto verifies (RS/PS/ES 256/384/512 and EdDSA
+//! with Ed25519, RFC 7518 §3, RFC 8037). `none` and HMAC (`HS*`, which anyone holding a public
+//! client's id could forge) are refused outright. An algorithm the server does not list in its
+//! `id_token_signing_alg_values_supported` (when it publishes one) is refused; any other algorithm
+//! cannot be checked here, and the token is then trusted as the token endpoint's answer over TLS
+//! (§3.1.3.7 step 6), like a token whose keys cannot be fetched.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::doc::{Body, Field, Lenient};
 use super::error::{Error, Result};
@@ -18,16 +20,34 @@ use super::types::HttpUrl;
 pub const CLOCK_SKEW: u64 = 60;
 /// Largest JWKS accepted.
 pub const JWKS_LIMIT: usize = 256 * 1024;
+/// Keys of one type tried at most for one token (a JWS without `kid` is tried against each).
+pub const MAX_CANDIDATE_KEYS: usize = 8;
+/// The reason a refreshed id_token ends the session: it names another user (OIDC Core §12.2).
+pub const SUB_CHANGED: &str = "sub differs from the user the session was authorized for";
+/// The reason an `iss` is refused: none of the issuer strings the server declared.
+pub const ISS_MISMATCH: &str = "iss is not the authorization server's issuer";
 
 fn bad(reason: &'static str) -> Error {
     Error::InvalidIdToken { reason }
 }
 
+/// How an id_token's origin was established (OIDC Core §3.1.3.7 steps 6–8).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Verification {
+    /// Its signature verified with a key the server publishes.
+    #[serde(rename = "signature")]
+    Signature,
+    /// Its keys could not be had (or its algorithm cannot be checked in this browser): trusted as
+    /// the answer of the token endpoint, received over TLS from the server the app chose (step 6).
+    #[serde(rename = "tls")]
+    Tls,
+}
+
 /// A compact JWS, split and decoded; not yet verified.
 #[derive(Debug)]
 pub struct Jws<'t, B> {
-    /// `RS256`, `RS384` or `ES384`.
-    pub alg: &'static str,
+    /// The header's `alg` (never `none` or HMAC).
+    pub alg: String,
     /// The header's `kid`, if any.
     pub kid: Option<String>,
     /// The payload, parsed (a JSON object).
@@ -50,19 +70,17 @@ fn json<B: Body>(part: &str, what: &'static str) -> Result<B> {
     B::parse_b64url(part).ok_or(bad(what))
 }
 
-/// Splits and decodes a compact JWS (RFC 7515 §7.1) and checks its algorithm.
+/// Splits and decodes a compact JWS (RFC 7515 §7.1); refuses `none` and HMAC.
 pub fn parse_jws<B: Body>(token: &str) -> Result<Jws<'_, B>> {
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(bad("is not a compact JWS (three base64url parts)"));
     };
     let header: HeaderDoc = json::<B>(h, "header is not base64url JSON")?.decode().ok_or(bad("header is not a JSON object"))?;
-    let alg = match header.alg.value().as_deref() {
-        Some("RS256") => "RS256",
-        Some("RS384") => "RS384",
-        Some("ES384") => "ES384",
-        _ => return Err(bad("alg must be RS256, RS384 or ES384 (none and HMAC are never accepted)")),
-    };
+    let alg = need(header.alg, "alg is missing", "alg must be a string")?;
+    if alg == "none" || alg.starts_with("HS") {
+        return Err(bad("alg none and HMAC (HS256, …) are never accepted"));
+    }
     if !matches!(header.crit, Field::Absent) {
         return Err(bad("header has crit extensions this client does not understand"));
     }
@@ -74,6 +92,29 @@ pub fn parse_jws<B: Body>(token: &str) -> Result<Jws<'_, B>> {
         return Err(bad("signature is not base64url"));
     }
     Ok(Jws { alg, kid: header.kid.value(), claims, signed_len: h.len() + 1 + p.len(), signature: s })
+}
+
+/// The JWK key type and curve of an algorithm's keys; `None` for an algorithm WebCrypto does not
+/// verify. (`Ed25519` is RFC 9864's fully-specified name of EdDSA with that curve.)
+pub fn key_type(alg: &str) -> Option<(&'static str, Option<&'static str>)> {
+    Some(match alg {
+        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => ("RSA", None),
+        "ES256" => ("EC", Some("P-256")),
+        "ES384" => ("EC", Some("P-384")),
+        "ES512" => ("EC", Some("P-521")),
+        "EdDSA" | "Ed25519" => ("OKP", Some("Ed25519")),
+        _ => return None,
+    })
+}
+
+/// Whether a token's algorithm can be verified here (`Ok(false)`: it cannot, the token is then
+/// trusted over TLS); an algorithm the server does not list among those it signs id_tokens with
+/// (when it publishes the list) is refused.
+pub fn check_alg(alg: &str, published: &[String]) -> Result<bool> {
+    if !published.is_empty() && !published.iter().any(|a| a == alg) {
+        return Err(bad("alg is not one the server lists in id_token_signing_alg_values_supported"));
+    }
+    Ok(key_type(alg).is_some())
 }
 
 /// `aud`: one string or an array of strings.
@@ -106,8 +147,10 @@ pub struct ClaimsDoc {
 /// What the claims must say.
 #[derive(Debug, Clone, Copy)]
 pub struct Expected<'a> {
-    /// The authorization server's issuer (confirmed by its own metadata).
-    pub issuer: &'a str,
+    /// The issuer strings the server declared about itself (its smart-configuration's `issuer`, its
+    /// own metadata's `issuer`); `iss` must be one of them. Empty when it declares none: `iss` must
+    /// then only be present.
+    pub issuers: &'a [String],
     /// This client.
     pub client_id: &'a str,
     /// The `nonce` sent on the authorization request (none for a refresh's id_token).
@@ -118,13 +161,36 @@ pub struct Expected<'a> {
     pub now: u64,
 }
 
-/// Checks the claims of a signature-verified id_token; returns its `sub`.
+/// A claim's value, or the reason it is absent or of the wrong type.
+fn need<T>(f: Field<T>, absent: &'static str, wrong: &'static str) -> Result<T> {
+    match f {
+        Field::Value(v) => Ok(v),
+        Field::Absent => Err(bad(absent)),
+        Field::Wrong => Err(bad(wrong)),
+    }
+}
+
+/// Issuer identifiers compared as strings, one trailing slash aside (`https://as.example/` and
+/// `https://as.example` name the same issuer on every real server; nothing else is normalised).
+pub fn same_issuer(a: &str, b: &str) -> bool {
+    a.strip_suffix('/').unwrap_or(a) == b.strip_suffix('/').unwrap_or(b)
+}
+
+/// Checks the claims of an id_token whose origin is established; returns its `sub`. For a
+/// refresh's token (`sub` expected) the user is checked first: another user is [`SUB_CHANGED`].
 pub fn check_claims(claims: &impl Body, e: &Expected<'_>) -> Result<String> {
     let c: ClaimsDoc = claims.decode().ok_or(bad("payload is not a JSON object"))?;
-    if c.iss.value().as_deref() != Some(e.issuer) {
-        return Err(bad("iss is not the authorization server's issuer"));
+    let sub = need(c.sub, "sub is missing", "sub must be a string").and_then(|s| if s.is_empty() { Err(bad("sub is missing")) } else { Ok(s) });
+    if let (Some(want), Ok(got)) = (e.sub, &sub) {
+        if want != got {
+            return Err(bad(SUB_CHANGED));
+        }
     }
-    let aud = c.aud.value().ok_or(bad("aud must be a string or an array of strings"))?.0;
+    let iss = need(c.iss, "iss is missing", "iss must be a string")?;
+    if !e.issuers.is_empty() && !e.issuers.iter().any(|i| same_issuer(i, &iss)) {
+        return Err(bad(ISS_MISMATCH));
+    }
+    let aud = need(c.aud, "aud is missing", "aud must be a string or an array of strings")?.0;
     if !aud.iter().any(|a| a == e.client_id) {
         return Err(bad("aud does not name this client"));
     }
@@ -133,34 +199,34 @@ pub fn check_claims(claims: &impl Body, e: &Expected<'_>) -> Result<String> {
         None if aud.len() > 1 => return Err(bad("azp is required when aud names several audiences")),
         _ => {}
     }
-    let exp = c.exp.value().ok_or(bad("exp must be a number of seconds"))?;
+    let exp = need(c.exp, "exp is missing", "exp must be a number of seconds")?;
     if exp.saturating_add(CLOCK_SKEW) <= e.now {
         return Err(bad("has expired (exp)"));
     }
-    let iat = c.iat.value().ok_or(bad("iat must be a number of seconds"))?;
+    let iat = need(c.iat, "iat is missing", "iat must be a number of seconds")?;
     if iat > e.now.saturating_add(CLOCK_SKEW) {
         return Err(bad("was issued in the future (iat)"));
     }
     if let Some(n) = e.nonce {
-        if c.nonce.value().as_deref() != Some(n) {
-            return Err(bad("nonce is not the one sent on the authorization request"));
+        match c.nonce {
+            Field::Value(got) if got == n => {}
+            Field::Absent => return Err(bad("nonce is missing (one was sent on the authorization request)")),
+            _ => return Err(bad("nonce is not the one sent on the authorization request")),
         }
     }
-    let sub = c.sub.value().filter(|s| !s.is_empty()).ok_or(bad("sub is missing"))?;
-    if e.sub.is_some_and(|s| s != sub) {
-        return Err(bad("sub differs from the user the session was authorized for"));
-    }
-    Ok(sub)
+    sub
 }
 
-/// The GET request for the issuer's key set.
+/// The GET request for a key set.
 pub fn jwks_request(uri: &HttpUrl) -> HttpRequest {
     HttpRequest::get(uri.as_str().to_owned()).header("Accept", "application/json").expect("jwks", JWKS_LIMIT)
 }
 
+/// A JWKS document: its keys, each kept as the server sent it.
 #[derive(Deserialize)]
-struct KeySet<B> {
-    keys: Vec<B>,
+pub struct KeySet<B> {
+    /// `keys`.
+    pub keys: Vec<B>,
 }
 
 #[derive(Deserialize, Default)]
@@ -174,30 +240,28 @@ struct KeyDoc {
     alg: Field<String>,
 }
 
-/// The key of `jwks` (status and body of [`jwks_request`]) that verifies a JWS with `alg` and
-/// `kid`: same key type (and curve), for signing, for this `alg` when the key names one, with that
-/// `kid` (or, for a JWS without `kid`, the only such key). `None` when no key matches: the JWKS
-/// may be older than the token (key rotation), and is fetched once more.
-pub fn select_key<B: Body + serde::de::DeserializeOwned>(status: u16, jwks: &B, alg: &str, kid: Option<&str>) -> Result<Option<B>> {
-    if !(200..300).contains(&status) {
-        return Err(Error::HttpStatus { what: "jwks", status });
-    }
-    let set: KeySet<B> = jwks.decode().ok_or(Error::InvalidJson { what: "jwks" })?;
-    let mut found = set.keys.into_iter().filter(|k| {
-        let d: KeyDoc = k.decode().unwrap_or_default();
-        let kty_ok = match alg {
-            "ES384" => d.kty.value().as_deref() == Some("EC") && d.crv.value().as_deref() == Some("P-384"),
-            _ => d.kty.value().as_deref() == Some("RSA"),
-        };
-        kty_ok
-            && d.use_.value().is_none_or(|u| u == "sig")
-            && d.alg.value().is_none_or(|a| a == alg)
-            && kid.is_none_or(|want| d.kid.value().as_deref() == Some(want))
-    });
-    let first = found.next();
-    // Without a kid the key must be unambiguous.
-    if kid.is_none() && found.next().is_some() {
-        return Err(bad("has no kid and the issuer publishes several keys for its alg"));
-    }
-    Ok(first)
+/// The keys of a key set (the body of a successful [`jwks_request`]) that may verify a JWS with
+/// `alg` and `kid`: of the algorithm's type (and curve), for signing, for this `alg` when the key
+/// names one, with that `kid` when the token names one. At most [`MAX_CANDIDATE_KEYS`]. Empty when
+/// none matches: the set may be older than the token (key rotation) and is fetched once more.
+pub fn candidate_keys<B: Body + serde::de::DeserializeOwned>(jwks: &B, alg: &str, kid: Option<&str>) -> Vec<B> {
+    let Some((kty, crv)) = key_type(alg) else { return Vec::new() };
+    let set: KeySet<B> = jwks.decode().unwrap_or(KeySet { keys: Vec::new() });
+    set.keys
+        .into_iter()
+        .filter(|k| {
+            let d: KeyDoc = k.decode().unwrap_or_default();
+            d.kty.value().as_deref() == Some(kty)
+                && crv.is_none_or(|c| d.crv.value().as_deref() == Some(c))
+                && d.use_.value().is_none_or(|u| u == "sig")
+                && d.alg.value().is_none_or(|a| a == alg || (alg == "Ed25519" && a == "EdDSA"))
+                && kid.is_none_or(|want| d.kid.value().as_deref() == Some(want))
+        })
+        .take(MAX_CANDIDATE_KEYS)
+        .collect()
+}
+
+/// Whether a body is a key set (`{"keys": [...]}`).
+pub fn is_key_set<B: Body + serde::de::DeserializeOwned>(jwks: &B) -> bool {
+    jwks.decode::<KeySet<B>>().is_some()
 }

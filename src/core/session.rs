@@ -13,6 +13,7 @@ use super::doc::Body;
 use super::encode::basic_credentials;
 use super::error::{Error, Result};
 use super::http::HttpRequest;
+use super::idtoken::Verification;
 use super::token::{client_credentials_request, refresh_request, Context, TokenResponse};
 use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, Issuer, RefreshToken, Scope};
 
@@ -46,16 +47,23 @@ pub struct Session<B> {
     /// registration names it in its `redirect_uris`).
     #[serde(default)]
     pub redirect_uri: Option<HttpUrl>,
-    /// The authorization server's issuer and its own `jwks_uri`, when the launch learned them:
-    /// an id_token a refresh brings is verified against them.
+    /// The authorization server's issuer and `jwks_uri` as its smart-configuration named them, and
+    /// the algorithms it says it signs id_tokens with: an id_token a refresh brings is verified
+    /// against them.
     #[serde(default)]
     pub issuer: Option<Issuer>,
     /// See `issuer`.
     #[serde(default)]
     pub jwks_uri: Option<HttpUrl>,
+    /// See `issuer`.
+    #[serde(default)]
+    pub id_token_algs: Vec<String>,
     /// The claims of the verified id_token (OpenID Connect), when the server issued one.
     #[serde(default)]
     pub id_claims: Option<B>,
+    /// How the origin of `id_claims` was established.
+    #[serde(default)]
+    pub id_verified_by: Option<Verification>,
 }
 
 /// The grant a session started with, where it decides how the session renews.
@@ -101,6 +109,7 @@ impl<B: Body> Session<B> {
             redirect_uri: Some(record.redirect_uri.clone()),
             issuer: record.issuer.clone(),
             jwks_uri: record.jwks_uri.clone(),
+            id_token_algs: record.id_token_algs.clone(),
             ..Session::from_token(record.binding.clone(), &record.scope, t, raw, now)
         }
     }
@@ -121,7 +130,9 @@ impl<B: Body> Session<B> {
             redirect_uri: None,
             issuer: None,
             jwks_uri: None,
+            id_token_algs: Vec::new(),
             id_claims: None,
+            id_verified_by: None,
         }
     }
 
@@ -141,7 +152,9 @@ impl<B: Body> Session<B> {
             redirect_uri: None,
             issuer: None,
             jwks_uri: None,
+            id_token_algs: Vec::new(),
             id_claims: None,
+            id_verified_by: None,
             binding: Binding {
                 token_endpoint: iss.as_dir().clone(),
                 iss,
@@ -150,6 +163,7 @@ impl<B: Body> Session<B> {
                 epic_client_id_header: false,
                 refresh_margin: 0,
                 timeout_ms: super::http::DEFAULT_TIMEOUT_MS,
+                require_id_token_signature: false,
             },
         }
     }

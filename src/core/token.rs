@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::doc::{AnyObject, Body, Field};
+use super::doc::{AnyObject, Body, Field, Lenient};
 use super::encode::{basic_auth, basic_credentials, form};
 use super::error::{Error, Result};
 use super::http::HttpRequest;
@@ -95,7 +95,7 @@ pub fn refresh_request(endpoint: &HttpUrl, auth: ClientAuth<'_>, refresh_token: 
 pub struct TokenResponseDoc {
     access_token: Field<String>,
     token_type: Field<String>,
-    expires_in: Field<u64>,
+    expires_in: Field<Seconds>,
     scope: Field<String>,
     refresh_token: Field<String>,
     id_token: Field<String>,
@@ -106,13 +106,48 @@ pub struct TokenResponseDoc {
     smart_style_url: Field<String>,
     intent: Field<String>,
     tenant: Field<String>,
-    need_patient_banner: Field<bool>,
+    need_patient_banner: Field<Flag>,
     #[serde(rename = "fhirContext")]
     fhir_context: Field<Vec<AnyObject>>,
     /// An error answer's `error` (RFC 6749 §5.2): the same document type reads both answers.
     error: Field<String>,
     /// An error answer's `error_description`.
     error_description: Field<String>,
+}
+
+/// A number of seconds: a JSON integer, or its decimal digits in a string (as some servers send
+/// `expires_in`).
+#[derive(Debug, Default)]
+struct Seconds(u64);
+
+impl Lenient for Seconds {
+    fn from_i64(n: i64) -> Option<Self> {
+        u64::try_from(n).ok().map(Seconds)
+    }
+    fn from_u64(n: u64) -> Option<Self> {
+        Some(Seconds(n))
+    }
+    fn from_string(s: String) -> Option<Self> {
+        let digits = !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+        digits.then(|| s.parse().ok().map(Seconds)).flatten()
+    }
+}
+
+/// A boolean, or the string `"true"` / `"false"`.
+#[derive(Debug, Default)]
+struct Flag(bool);
+
+impl Lenient for Flag {
+    fn from_bool(b: bool) -> Option<Self> {
+        Some(Flag(b))
+    }
+    fn from_string(s: String) -> Option<Self> {
+        match s.as_str() {
+            "true" => Some(Flag(true)),
+            "false" => Some(Flag(false)),
+            _ => None,
+        }
+    }
 }
 
 /// An OAuth error body (RFC 6749 §5.2, RFC 7591 §3.2.2).
@@ -164,7 +199,7 @@ impl Context {
             encounter: d.encounter.value(),
             fhir_user: d.fhir_user.value(),
             id_token: d.id_token.value(),
-            need_patient_banner: d.need_patient_banner.value(),
+            need_patient_banner: d.need_patient_banner.value().map(|f| f.0),
             smart_style_url: d.smart_style_url.value(),
             intent: d.intent.value(),
             tenant: d.tenant.value(),
@@ -262,7 +297,7 @@ pub fn parse_token_response(status: u16, body: &impl Body) -> Result<TokenRespon
     }
     let expires_in = match m.expires_in {
         Field::Absent => None,
-        Field::Value(s) if s <= u64::from(u32::MAX) => Some(s),
+        Field::Value(Seconds(s)) if s <= u64::from(u32::MAX) => Some(s),
         _ => return Err(bad("expires_in", "must be a non-negative integer of seconds")),
     };
     let scope = m.scope.get(|| bad("scope", "must be a string"))?.map(|s| Scope::parse(&s));
@@ -279,7 +314,9 @@ pub fn parse_token_response(status: u16, body: &impl Body) -> Result<TokenRespon
         intent: context_str(m.intent, "intent")?,
         tenant: context_str(m.tenant, "tenant")?,
         fhir_user: context_str(m.fhir_user, "fhirUser")?,
-        need_patient_banner: m.need_patient_banner.get(|| bad("need_patient_banner", "must be a boolean"))?,
+        // A hint for the app's layout: a value of another type (some EHRs send "true") is read
+        // leniently rather than failing a sign-in the token endpoint granted.
+        need_patient_banner: m.need_patient_banner.value().map(|f| f.0),
     };
     m.fhir_context.get(|| bad("fhirContext", "must be an array of objects"))?;
     Ok(TokenResponse { access_token, expires_in, scope, refresh_token, context })

@@ -15,6 +15,7 @@ use crate::core::jwt::{
 use crate::core::registration::{parse_registration_response, registration_request, ClientMetadata, RegistrationRecord};
 use crate::core::session::{Grant, Session};
 use crate::core::config::{DeviceRegistration, Options, ServerEntry};
+use crate::core::discovery::Pins;
 use crate::core::token::{client_credentials_request, jwt_bearer_request, parse_token_response};
 use crate::core::types::{ClientId, FhirBase};
 use crate::core::{Error, Result};
@@ -126,7 +127,7 @@ pub async fn client_credentials<H: Http>(
 ) -> Result<SessionOf<H>> {
     let (server, _) = opts.select(None)?;
     let server = acting_client(identity, opts, server).await?;
-    let config = discover(http, &server.iss, opts.timeout_ms).await?;
+    let config = discover(http, &server.iss, &server.pins, opts.timeout_ms).await?;
     let binding = Binding::new(&server, config.token_endpoint, opts);
     let assertion = identity.assertion(&binding).await?;
     let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
@@ -165,7 +166,7 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
 ) -> Result<RegistrationRecord> {
     let alg = how.alg;
     let b = &session.binding;
-    let config = discover(http, &b.iss, b.timeout_ms).await?;
+    let config = discover(http, &b.iss, &Pins::default(), b.timeout_ms).await?;
     let endpoint = config.registration_endpoint.ok_or(Error::RegistrationUnsupported)?;
     let pair = keys.generate(alg).await?;
     let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
@@ -213,7 +214,7 @@ pub async fn bind_key<K: Keys, R: Registrations<Pair = K::Pair>>(
     kid: Option<String>,
     timeout_ms: u32,
 ) -> Result<(RegistrationRecord, PublicJwk)> {
-    let config = discover(http, iss, timeout_ms).await?;
+    let config = discover(http, iss, &Pins::default(), timeout_ms).await?;
     let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
     let kid = match kid {
         Some(kid) => kid,
@@ -229,6 +230,7 @@ pub async fn bind_key<K: Keys, R: Registrations<Pair = K::Pair>>(
             epic_client_id_header: false,
             refresh_margin: crate::core::config::DEFAULT_REFRESH_MARGIN,
             timeout_ms,
+            require_id_token_signature: false,
         },
         software_id: client_id,
         kid: kid.clone(),
@@ -260,7 +262,7 @@ pub async fn forget<R: Registrations>(http: &impl Http, registrations: &R, iss: 
 
 /// A new access token for a key-bound session: the refresh-token grant with a client assertion
 /// (SMART confidential-asymmetric, seed 004 step 3b) when there is a refresh token, otherwise a new
-/// JWT bearer grant (step 3a).
+/// JWT bearer grant (step 3a). Returns what [`super::refresh`] does.
 pub async fn refresh_key_bound<H: Http, K: Keys, R: Registrations<Pair = K::Pair>>(
     http: &H,
     keys: &K,
@@ -268,9 +270,9 @@ pub async fn refresh_key_bound<H: Http, K: Keys, R: Registrations<Pair = K::Pair
     platform: &impl Platform,
     store: &impl Store,
     session: &SessionOf<H>,
-) -> Result<SessionOf<H>> {
+) -> Result<(SessionOf<H>, Option<Error>)> {
     if session.refresh_token.is_none() && session.grant == Grant::User {
-        return jwt_bearer_sign_in(http, keys, registrations, platform, store, &session.binding.iss).await;
+        return jwt_bearer_sign_in(http, keys, registrations, platform, store, &session.binding.iss).await.map(|s| (s, None));
     }
     super::refresh(http, platform, store, &KeyIdentity { keys, registrations, platform }, session, None, platform.now()).await
 }

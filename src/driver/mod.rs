@@ -10,18 +10,20 @@ use serde::Serialize;
 use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use crate::core::callback::parse_callback;
 use crate::core::config::{ehr_launch_params, Options};
-use crate::core::discovery::{check_issuer_metadata, discovery_request, issuer_metadata_requests, parse_smart_configuration, SmartConfiguration};
+use crate::core::discovery::{check_endpoints, discovery_request, parse_smart_configuration, Pins, SmartConfiguration};
 use crate::core::doc::{Body, JsonText};
 use crate::core::http::HttpRequest;
-use crate::core::idtoken::{check_claims, jwks_request, parse_jws, select_key, Expected};
+use crate::core::idtoken::{ClaimsDoc, SUB_CHANGED};
 use crate::core::session::Session;
 use crate::core::token::{code_request, parse_token_response};
-use crate::core::types::{ClientSecret, FhirBase, HttpUrl, PkceVerifier};
+use crate::core::types::{ClientSecret, FhirBase, PkceVerifier};
 use crate::core::{Error, Result};
 
 pub mod identity;
+pub mod oidc;
 
 pub use identity::{Identity, Keys, NoIdentity, Registrations};
+pub use oidc::{beside, fetch_keys, verify_id_token, Checks, IdTokenIssuer};
 
 /// The parts of an HTTP response the protocol reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -79,75 +81,27 @@ pub const SESSION_KEY: &str = "smart-wasm:session";
 /// Storage key prefix of the tab's sessions, one per FHIR server; the FHIR base follows.
 pub const SESSION_PREFIX: &str = "smart-wasm:session:";
 
-/// Fetches and validates a server's SMART configuration, its endpoints confirmed by its issuer
-/// ([`confirm_issuer`]).
-pub async fn discover(http: &impl Http, iss: &FhirBase, timeout_ms: u32) -> Result<SmartConfiguration> {
+/// Fetches and validates a server's SMART configuration, and applies the mix-up rule to its
+/// endpoints ([`check_endpoints`]) with the app's pins for the server.
+pub async fn discover(http: &impl Http, iss: &FhirBase, pins: &Pins, timeout_ms: u32) -> Result<SmartConfiguration> {
     let resp = http.send(&discovery_request(iss).timeout(timeout_ms)).await?;
     let config = parse_smart_configuration(iss, resp.status, &resp.body)?;
-    confirm_issuer(http, &config, timeout_ms).await?;
+    check_endpoints(&config, pins)?;
     Ok(config)
 }
 
 /// The session type of an [`Http`] implementation.
 pub type SessionOf<H> = Session<<H as Http>::Body>;
 
-/// The mix-up defence: when the smart-configuration names an `issuer`, its endpoints must be those
-/// the issuer publishes itself (OpenID Discovery, else RFC 8414), before anyone is sent anywhere.
-/// The endpoints so confirmed travel with the launch record and the session. Returns the issuer's
-/// own `jwks_uri`, when it publishes one (id_tokens are verified with its keys).
-pub async fn confirm_issuer(http: &impl Http, config: &SmartConfiguration, timeout_ms: u32) -> Result<Option<HttpUrl>> {
-    let Some(issuer) = &config.issuer else { return Ok(None) };
-    for req in issuer_metadata_requests(issuer)? {
-        let resp = http.send(&req.timeout(timeout_ms)).await?;
-        if let Some(jwks_uri) = check_issuer_metadata(config, resp.status, &resp.body)? {
-            return Ok(jwks_uri);
-        }
+/// What a session knows of its server's id_tokens.
+fn id_token_issuer<B>(s: &Session<B>) -> IdTokenIssuer<'_> {
+    IdTokenIssuer {
+        issuer: s.issuer.as_ref(),
+        jwks_uri: s.jwks_uri.as_ref(),
+        algs: &s.id_token_algs,
+        base: &s.binding.iss,
+        timeout_ms: s.binding.timeout_ms,
     }
-    Err(Error::IssuerMetadataMismatch { field: "issuer", reason: "publishes no metadata of its own to confirm the endpoints" })
-}
-
-/// Verifies an id_token (OIDC Core §3.1.3.7): its algorithm, its signature by a key of the
-/// issuer's JWKS (fetched from `jwks_uri`; once more when no key matches, for a key rotated since a
-/// cache of the set), then its claims. Returns the verified claims.
-pub async fn verify_id_token<H: Http>(
-    http: &H,
-    platform: &impl Platform,
-    jwks_uri: Option<&HttpUrl>,
-    token: &str,
-    expected: &Expected<'_>,
-    timeout_ms: u32,
-) -> Result<H::Body> {
-    let jws = parse_jws::<H::Body>(token)?;
-    let uri = jwks_uri.ok_or(Error::InvalidIdToken { reason: "cannot be verified: the issuer publishes no jwks_uri" })?;
-    let mut key = None;
-    for _ in 0..2 {
-        let resp = http.send(&jwks_request(uri).timeout(timeout_ms)).await?;
-        key = select_key(resp.status, &resp.body, jws.alg, jws.kid.as_deref())?;
-        if key.is_some() {
-            break;
-        }
-    }
-    let key = key.ok_or(Error::InvalidIdToken { reason: "no key of the issuer's JWKS matches its kid and alg" })?;
-    if !platform.verify(jws.alg, &key, &token.as_bytes()[..jws.signed_len], jws.signature).await? {
-        return Err(Error::InvalidIdToken { reason: "signature does not verify with the issuer's key" });
-    }
-    check_claims(&jws.claims, expected)?;
-    Ok(jws.claims)
-}
-
-/// The id_token of a token response, verified, when there is one; the issuer must be known.
-async fn id_claims<H: Http>(
-    http: &H,
-    platform: &impl Platform,
-    session: &SessionOf<H>,
-    nonce: Option<&str>,
-    sub: Option<&str>,
-    now: u64,
-) -> Result<Option<H::Body>> {
-    let Some(token) = session.context.id_token.as_deref() else { return Ok(None) };
-    let issuer = session.issuer.as_ref().ok_or(Error::InvalidIdToken { reason: "cannot be verified: the server names no issuer" })?;
-    let expected = Expected { issuer: issuer.as_str(), client_id: session.binding.client_id.as_str(), nonce, sub, now };
-    verify_id_token(http, platform, session.jwks_uri.as_ref(), token, &expected, session.binding.timeout_ms).await.map(Some)
 }
 
 /// Drops launch records that are expired or unreadable.
@@ -174,16 +128,12 @@ pub async fn begin_launch(
     let ehr = ehr_launch_params(page_url)?;
     let (server, kind) = opts.select(ehr.as_ref().map(|(i, l)| (i.as_str(), l.as_deref())))?;
     let server = &*identity::acting_client(identity, opts, server).await?;
-    // `discover` spelled out: as a nested future it costs ~220 B gzip in the default entry.
-    let resp = http.send(&discovery_request(&server.iss).timeout(opts.timeout_ms)).await?;
-    let config = parse_smart_configuration(&server.iss, resp.status, &resp.body)?;
-    let jwks_uri = confirm_issuer(http, &config, opts.timeout_ms).await?;
+    let config = discover(http, &server.iss, &server.pins, opts.timeout_ms).await?;
     let random = LaunchRandom { state: platform.random32()?, verifier: platform.random32()?, nonce: platform.random32()? };
     let digest = platform.sha256(PkceVerifier::from_random(&random.verifier).secret().as_bytes()).await?;
     let now = platform.now();
     purge_launches(store, now)?;
-    let mut req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
-    req.record.jwks_uri = jwks_uri;
+    let req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
     store.set(&crate::core::cat(&[LAUNCH_PREFIX, req.state.as_str()]), &req.record)?;
     Ok(req.url)
 }
@@ -220,11 +170,42 @@ pub async fn complete_launch<H: Http>(
     let assertion = identity.assertion(b).await?;
     let auth = b.client_auth(secret, assertion.as_deref())?;
     let req = code_request(&b.token_endpoint, auth, &code, &record.redirect_uri, &record.verifier).timeout(b.timeout_ms);
-    let resp = http.send(&req).await?;
+    // With `openid` (a nonce was sent) the keys are fetched while the code is exchanged: the
+    // id_token's verification waits for no further round trip.
+    let from = IdTokenIssuer {
+        issuer: record.issuer.as_ref(),
+        jwks_uri: record.jwks_uri.as_ref(),
+        algs: &record.id_token_algs,
+        base: &b.iss,
+        timeout_ms: b.timeout_ms,
+    };
+    let keys = async {
+        match record.nonce {
+            Some(_) => Some(fetch_keys(http, from).await),
+            None => None,
+        }
+    };
+    let (resp, keys) = beside(http.send(&req), keys).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     let mut session = Session::from_code_exchange(&record, t, resp.body, now);
     // An id_token is verified before anything of the session is used or kept.
-    session.id_claims = id_claims(http, platform, &session, record.nonce.as_deref(), None, now).await?;
+    if let Some(token) = session.context.id_token.clone() {
+        let mut keys = match keys {
+            Some(k) => k,
+            None => fetch_keys(http, from).await,
+        };
+        let checks = Checks {
+            client_id: b.client_id.as_str(),
+            nonce: record.nonce.as_deref(),
+            sub: None,
+            now,
+            require_signature: b.require_id_token_signature,
+            timeout_ms: b.timeout_ms,
+        };
+        let (claims, how) = verify_id_token(http, platform, &mut keys, &from, &token, &checks).await?;
+        session.id_claims = Some(claims);
+        session.id_verified_by = Some(how);
+    }
     Ok(session)
 }
 
@@ -263,7 +244,11 @@ pub fn session_servers(store: &impl Store) -> Result<Vec<FhirBase>> {
 }
 
 /// Refreshes the session's access token and stores the result; a key-bound client signs a fresh
-/// client assertion for it (seed 004 step 3b: on every refresh).
+/// client assertion for it (seed 004 step 3b: on every refresh). A refresh's id_token is verified
+/// like the first (OIDC Core §12.2); when it fails verification the new tokens are still kept (the
+/// server has already rotated the refresh token) with the last verified claims, and the failure is
+/// returned beside the session. An id_token for another user ends the session: it is removed from
+/// storage and the refresh fails.
 pub async fn refresh<H: Http>(
     http: &H,
     platform: &impl Platform,
@@ -272,18 +257,39 @@ pub async fn refresh<H: Http>(
     session: &SessionOf<H>,
     secret: Option<&ClientSecret>,
     now: u64,
-) -> Result<SessionOf<H>> {
+) -> Result<(SessionOf<H>, Option<Error>)> {
     let assertion = identity.assertion(&session.binding).await?;
     let resp = http.send(&session.refresh_request(secret, assertion.as_deref())?.timeout(session.binding.timeout_ms)).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     let mut next = session.clone();
-    // A refresh's id_token is for the same user (OIDC Core §12.2), and verified like the first.
-    let fresh_id = t.context.id_token.is_some();
+    let fresh_id = t.context.id_token.clone();
     next.apply_refresh(t, &resp.body, now);
-    if fresh_id {
-        let sub = session.id_claims.as_ref().and_then(|c| c.decode::<crate::core::idtoken::ClaimsDoc>()).and_then(|d| d.sub.value());
-        next.id_claims = id_claims(http, platform, &next, None, sub.as_deref(), now).await?;
+    let mut id_error = None;
+    if let Some(token) = fresh_id {
+        let sub = session.id_claims.as_ref().and_then(|c| c.decode::<ClaimsDoc>()).and_then(|d| d.sub.value());
+        let b = &session.binding;
+        let from = id_token_issuer(session);
+        let mut keys = fetch_keys(http, from).await;
+        let checks = Checks {
+            client_id: b.client_id.as_str(),
+            nonce: None,
+            sub: sub.as_deref(),
+            now,
+            require_signature: b.require_id_token_signature,
+            timeout_ms: b.timeout_ms,
+        };
+        match verify_id_token(http, platform, &mut keys, &from, &token, &checks).await {
+            Ok((claims, how)) => {
+                next.id_claims = Some(claims);
+                next.id_verified_by = Some(how);
+            }
+            Err(e @ Error::InvalidIdToken { reason: SUB_CHANGED }) => {
+                store.remove(&crate::core::cat(&[SESSION_PREFIX, b.iss.as_str()]))?;
+                return Err(e);
+            }
+            Err(e) => id_error = Some(e),
+        }
     }
     store_session(store, &next)?;
-    Ok(next)
+    Ok((next, id_error))
 }

@@ -120,12 +120,20 @@ const unb64 = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/'
 export function b64json(part) {
   try { return B64URL.test(part) ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(unb64(part))) : undefined; } catch { return undefined; }
 }
+// Every asymmetric JWS algorithm WebCrypto verifies (RS/PS/ES 256/384/512, EdDSA with Ed25519);
+// the core chose the key by type and curve. ECDSA signatures in a JWS are raw r||s, as WebCrypto
+// expects; RSA-PSS uses a salt as long as the hash (RFC 7518 §3.5).
+const HASH = { 256: 'SHA-256', 384: 'SHA-384', 512: 'SHA-512' };
 export async function verifyJws(alg, jwk, data, sig) {
   const signature = unb64(sig);
-  const p = alg === 'ES384' ? { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }
-    : { name: 'RSASSA-PKCS1-v1_5', hash: alg === 'RS256' ? 'SHA-256' : 'SHA-384' };
+  const bits = alg.slice(2);
+  const p = alg === 'EdDSA' || alg === 'Ed25519' ? { name: 'Ed25519' }
+    : alg[0] === 'E' ? { name: 'ECDSA', namedCurve: jwk.crv, hash: HASH[bits] }
+    : alg[0] === 'P' ? { name: 'RSA-PSS', hash: HASH[bits], saltLength: bits / 8 }
+    : { name: 'RSASSA-PKCS1-v1_5', hash: HASH[bits] };
   // Only the public members: a JWK's own alg/use/key_ops are checked by the core, not by importKey.
-  const pub = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y } : { kty: 'RSA', n: jwk.n, e: jwk.e };
+  const pub = jwk.kty === 'EC' ? { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y }
+    : jwk.kty === 'OKP' ? { kty: 'OKP', crv: jwk.crv, x: jwk.x } : { kty: 'RSA', n: jwk.n, e: jwk.e };
   const key = await crypto.subtle.importKey('jwk', pub, p, false, ['verify']);
   return crypto.subtle.verify(p, key, signature, data);
 }

@@ -41,11 +41,25 @@ fn failed(name: &str, message: String, (what, ms): (crate::core::error::What, u3
     }
 }
 
+/// A request that failed before any answer: `fetch` says no more than `TypeError: Failed to
+/// fetch`, so the message names the request and what that usually means.
 fn gloo(e: gloo_net::Error, req: &HttpRequest) -> Error {
-    match e {
-        gloo_net::Error::JsError(j) => failed(&j.name, crate::core::cat(&[&j.name, ": ", &j.message]), (req.expect.0, req.timeout_ms)),
-        gloo_net::Error::GlooError(message) => Error::Network { message },
-    }
+    let (name, message) = match e {
+        gloo_net::Error::JsError(j) => (j.name, j.message),
+        gloo_net::Error::GlooError(message) => (String::new(), message),
+    };
+    let message = [
+        req.method.as_str(),
+        " ",
+        &crate::core::error::redact_url(&req.url),
+        " failed (",
+        &name,
+        if name.is_empty() { "" } else { ": " },
+        &message,
+        "): the server is unreachable, or it does not allow this page's origin (CORS)",
+    ]
+    .concat();
+    failed(&name, message, (req.expect.0, req.timeout_ms))
 }
 
 #[wasm_bindgen(module = "/src/web/browser.js")]

@@ -7,7 +7,8 @@ import { chromium } from 'playwright-core';
 const started = JSON.parse(readFileSync(new URL('../sandbox/sandbox.json', import.meta.url), 'utf8'));
 export const DEMO = started.demo.replace(/\/$/, '');
 export const FHIR = started.fhirBase;
-export const AS = started.issuer;
+/** Where the sandbox's authorization server routes are (its issuer, in the standard profile). */
+export const AS = started.as ?? started.issuer;
 export const STOCK = started.stock;
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
@@ -50,7 +51,7 @@ export const sandbox = {
 
 /** Fills the sandbox's sign-in page (when shown) and its consent page. */
 export async function loginAndConsent(page, user = 'amy') {
-  await page.waitForURL((url) => url.hostname === '127.0.0.1' && url.pathname.startsWith('/interaction/'));
+  await page.waitForURL((url) => url.hostname === '127.0.0.1' && url.pathname.includes('/interaction/'));
   // A user still signed in at the authorization server sees only the consent page.
   await page.waitForSelector('input[name=login], button:has-text("Continue")');
   if (await page.isVisible('input[name=login]')) {

@@ -449,6 +449,38 @@ for (const alg of ['ES384', 'RS384']) {
   });
 }
 
+test('importClientKey takes its algorithm from the JWK (kty, crv, alg); an explicit alg must agree', async () => {
+  const rsa = await jose.generateKeyPair('RS384', { extractable: true });
+  const ec = await jose.generateKeyPair('ES384', { extractable: true });
+  const p256 = await jose.generateKeyPair('ES256', { extractable: true });
+  // Private JWKs as a key tool writes them: no alg member.
+  const rsaJwk = { ...(await jose.exportJWK(rsa.privateKey)), kid: 'rsa-no-alg' };
+  const ecJwk = { ...(await jose.exportJWK(ec.privateKey)), kid: 'ec-no-alg' };
+  await registerOutOfBand('oob-rsa-no-alg', { keys: [{ ...(await jose.exportJWK(rsa.publicKey)), kid: 'rsa-no-alg', use: 'sig' }] });
+  await page.goto(`${DEMO}/index.html`);
+  const r = await page.evaluate(([fhir, rsaJ, ecJ, p256J]) => import('smart-wasm/identity').then(async (S) => {
+    const fail = (e) => [e.code, e.message];
+    // (One record per server: the RSA key imported last is the one the launch below uses.)
+    const ec = (await S.importClientKey({ iss: fhir, clientId: 'x', privateJwk: ecJ })).alg;
+    const rsa256 = (await S.importClientKey({ iss: fhir, clientId: 'x', alg: 'RS256', privateJwk: rsaJ })).alg;
+    const mismatch = await S.importClientKey({ iss: fhir, clientId: 'x', alg: 'ES384', privateJwk: rsaJ }).catch(fail);
+    const mismatchAlg = await S.importClientKey({ iss: fhir, clientId: 'x', alg: 'RS256', privateJwk: { ...rsaJ, alg: 'RS384' } }).catch(fail);
+    const p256 = await S.importClientKey({ iss: fhir, clientId: 'x', privateJwk: p256J }).catch(fail);
+    const rsa = (await S.importClientKey({ iss: fhir, clientId: 'oob-rsa-no-alg', privateJwk: rsaJ })).alg;
+    return { rsa, ec, rsa256, mismatch, mismatchAlg, p256 };
+  }), [FHIR, rsaJwk, ecJwk, await jose.exportJWK(p256.privateKey)]);
+  assert.deepEqual([r.rsa, r.ec, r.rsa256], ['RS384', 'ES384', 'RS256']);
+  assert.equal(r.mismatch[0], 'invalid_option');
+  assert.match(r.mismatch[1], /alg.*differs from the key/);
+  assert.equal(r.mismatchAlg[0], 'invalid_option');
+  assert.equal(r.p256[0], 'invalid_option');
+  assert.match(r.p256[1], /P-384/);
+  // The RSA key imported without an alg signs the launch (RS384).
+  const result = await launchWithOwnKey('oob-rsa-no-alg');
+  assert.equal(result.patient, 'amy');
+  assert.deepEqual(result.grants.map((g) => g[2]), ['private_key_jwt', 'private_key_jwt']);
+});
+
 test('importClientKey refuses what is not a usable private key', async () => {
   await page.goto(`${DEMO}/index.html`);
   const codes = await page.evaluate((fhir) => import('smart-wasm/identity').then(async (S) => [

@@ -168,7 +168,7 @@ test('the portal shows the vital signs chart and the lists from paged searches',
   assert.ok(shown.conditions.some((c) => c.startsWith('Hypertension')));
   assert.equal(shown.meds, 3);
   assert.match(shown.allergies, /None recorded/);
-  assert.match(shown.user, /Signed in as Daniel X\. Adams \(Patient\/daniel, the patient\)/);
+  assert.match(shown.user, /Signed in as Daniel X\. Adams \(Patient\/daniel, the patient; identity verified by signature\)/);
 });
 
 test('a read-only scope cannot write: insufficient_scope with the server\'s OperationOutcome', async () => {

@@ -102,27 +102,53 @@ test('an option this library does not know is refused by name, not ignored', asy
   assert.equal((await storage(page)).launches, 1, 'only the accepted call started a launch');
 });
 
-test('mix-up: a configured server whose discovery names an honest issuer but its own token endpoint is refused before any redirect', async () => {
-  const hostile = await startSecondSandbox({ env: { SANDBOX_MIXUP_OF: AS } });
-  try {
-    await page.goto(`${DEMO}/index.html`);
-    await page.waitForSelector('#launch:not([hidden])');
-    const requested = [];
-    page.on('request', (r) => requested.push(r.url()));
-    const result = await page.evaluate(async ([honest, evil]) => {
-      const SMART = await import('smart-wasm');
-      const options = { servers: [{ iss: honest }, { iss: evil }], clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read',
-        redirectUri: `${location.origin}/index.html`, noRedirect: true };
-      const refused = await SMART.authorize({ ...options, fhirServiceUrl: evil }).then((u) => u, (e) => ({ code: e.code, message: e.message }));
-      const honestUrl = await SMART.authorize({ ...options, fhirServiceUrl: honest }).then((u) => u, (e) => ({ code: e.code }));
-      return { refused, honestUrl };
-    }, [FHIR, hostile.fhirBase]);
-    assert.equal(result.refused.code, 'issuer_metadata_mismatch');
-    assert.match(result.refused.message, /token_endpoint/);
-    assert.ok(String(result.honestUrl).startsWith(`${AS}/auth?`), 'the honest server still launches');
-    assert.ok(requested.some((u) => u.startsWith(`${AS}/.well-known/openid-configuration`)), "the honest issuer's own metadata was read");
-    assert.equal((await storage(page)).launches, 1, 'only the honest launch was started');
-  } finally {
-    await hostile.stop();
-  }
+// A configured server that is hostile publishes the honest server's authorization endpoint beside its
+// own token endpoint, naming the honest issuer or no issuer at all, so that the user signs in at the
+// honest server and the code and PKCE verifier go to it. With `aud: false` nothing else ties the
+// token to the hostile server. The mix-up rule (both endpoints on one origin unless the app pins them)
+// refuses the launch before anyone is sent anywhere, without asking the issuer anything.
+for (const [variant, env] of [['naming the honest issuer', {}], ['naming no issuer', { SANDBOX_MIXUP_ISSUER: 'none' }]]) {
+  test(`mix-up ${variant}: refused before any redirect, also with aud: false`, async () => {
+    const hostile = await startSecondSandbox({ env: { SANDBOX_MIXUP_OF: AS, ...env } });
+    try {
+      await page.goto(`${DEMO}/index.html`);
+      await page.waitForSelector('#launch:not([hidden])');
+      const requested = [];
+      page.on('request', (r) => requested.push(r.url()));
+      const result = await page.evaluate(async ([honest, evil]) => {
+        const SMART = await import('smart-wasm');
+        const options = { servers: [{ iss: honest }, { iss: evil }], clientId: 'demo-public', scope: 'openid launch/patient patient/Patient.read',
+          redirectUri: `${location.origin}/index.html`, noRedirect: true };
+        const refused = await SMART.authorize({ ...options, fhirServiceUrl: evil }).then((u) => u, (e) => ({ code: e.code, message: e.message }));
+        const noAud = await SMART.authorize({ ...options, fhirServiceUrl: evil, aud: false }).then((u) => u, (e) => ({ code: e.code }));
+        const honestUrl = await SMART.authorize({ ...options, fhirServiceUrl: honest }).then((u) => u, (e) => ({ code: e.code }));
+        return { refused, noAud, honestUrl };
+      }, [FHIR, hostile.fhirBase]);
+      assert.equal(result.refused.code, 'endpoint_mismatch');
+      assert.match(result.refused.message, /token_endpoint/);
+      assert.equal(result.noAud.code, 'endpoint_mismatch');
+      assert.ok(String(result.honestUrl).startsWith(`${AS}/auth?`), 'the honest server still launches');
+      assert.ok(requested.every((u) => !u.includes('/.well-known/openid-configuration') && !u.includes('oauth-authorization-server')),
+        'nothing was asked of any issuer');
+      assert.ok(requested.every((u) => !u.startsWith(hostile.issuer)), 'the hostile token endpoint never saw a request');
+      assert.equal((await storage(page)).launches, 1, 'only the honest launch was started');
+    } finally {
+      await hostile.stop();
+    }
+  });
+}
+
+test('an app that pins a server\'s endpoints launches with them on two origins, and refuses a document that names others', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  const r = await page.evaluate(async ([fhir, as]) => {
+    const SMART = await import('smart-wasm');
+    const base = { iss: fhir, clientId: 'demo-public', scope: 'openid', redirectUri: `${location.origin}/index.html`, noRedirect: true };
+    const pinned = await SMART.authorize({ ...base, authorizationEndpoint: `${as}/auth`, tokenEndpoint: `${as}/token` });
+    const other = await SMART.authorize({ ...base, tokenEndpoint: `${as}/elsewhere` }).then(() => null, (e) => [e.code, e.message]);
+    return { pinned, other };
+  }, [FHIR, AS]);
+  assert.ok(r.pinned.startsWith(`${AS}/auth?`));
+  assert.equal(r.other[0], 'endpoint_mismatch');
+  assert.match(r.other[1], /token_endpoint.*pinned/);
 });

@@ -71,3 +71,24 @@ test('a refresh that never answers releases every request waiting on it', async 
   const id = await page.evaluate(() => window.smartClient.request('Patient/amy').then((p) => p.id, (e) => e.code));
   assert.equal(id, 'amy', 'a later request refreshes again and succeeds');
 });
+
+test('a fetch that fails names the request and its likely cause (unreachable, or no CORS)', async () => {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  const r = await page.evaluate(async (as) => {
+    const S = await import('smart-wasm');
+    const fail = (e) => ({ code: e.code, message: e.message });
+    const base = { clientId: 'demo-public', scope: 'openid', redirectUri: `${location.origin}/index.html`, noRedirect: true };
+    return {
+      // Nothing listens on port 1.
+      unreachable: await S.authorize({ ...base, iss: 'http://127.0.0.1:1/fhir' }).catch(fail),
+      // The authorization server answers an unknown path without CORS headers.
+      noCors: await S.authorize({ ...base, iss: `${as}/fhir` }).catch(fail),
+    };
+  }, AS);
+  assert.equal(r.unreachable.code, 'network_error');
+  assert.match(r.unreachable.message, /^GET http:\/\/127\.0\.0\.1:1\/fhir\/\.well-known\/smart-configuration failed \(TypeError: .*\): the server is unreachable, or it does not allow this page's origin \(CORS\)$/);
+  assert.equal(r.noCors.code, 'network_error');
+  assert.ok(r.noCors.message.startsWith(`GET ${AS}/fhir/.well-known/smart-configuration failed (TypeError`), r.noCors.message);
+  assert.match(r.noCors.message, /CORS/);
+});

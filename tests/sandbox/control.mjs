@@ -4,7 +4,7 @@
 import express from 'express';
 
 export const events = [];
-const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null };
+const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null, rotation: null, rotationStaleServed: false };
 export const settings = { ...DEFAULTS };
 
 export function controlRoutes(app, { seenTokens, config }) {

@@ -26,8 +26,7 @@ async function takeBody(ctx) {
  *   answered `invalid_grant`; a good one is also presented as the client's private_key_jwt
  *   authentication, then the registered grant handler issues the token.
  */
-export function installDynamicRegistration(provider, { issuer, fhirBase, demoOrigin, verifyAccessToken, signAccessToken, events, patientFor, settings }) {
-  const tokenEndpoint = `${issuer}/token`;
+export function installDynamicRegistration(provider, { tokenEndpoint, demoOrigin, verifyAccessToken, signAccessToken, events, patientFor, settings }) {
   const usedInitialTokens = new Set();
   const usedJti = new Set();
   /** client_id -> { accountId, patient, scope } */

@@ -2,33 +2,47 @@
 // id_tokens; `settings.idTokenMode` (set through /_sandbox/settings, used once) makes the sandbox
 // replace the next token response's id_token with a faulty or differently signed one, so every
 // check the client makes can be seen failing. The JWKS the issuer publishes gains two more keys
-// (ES384 and RS384), and, after a 'rotated' token, a new key that the first JWKS fetch still omits
-// (a stale cache) and later fetches include.
+// (ES384 and RS384), and, around a 'rotated' token, a new key that the first JWKS fetch omits (a set
+// older than the token: fetched before it was issued, or a stale cache) and later fetches include. A profile (profiles.mjs) may re-sign every id_token
+// with another algorithm (`idTokenAlg`, its key published too) or drop `aud` from a refresh's.
 import * as jose from 'jose';
 
 const pair = async (alg, kid) => {
-  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true });
+  const { privateKey, publicKey } = await jose.generateKeyPair(alg, { extractable: true, ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}) });
   return { alg, kid, privateKey, jwk: { ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' } };
 };
 
-export async function installIdTokenModes(provider, { providerKey, settings, events }) {
+export async function installIdTokenModes(provider, { providerKey, settings, events, profile = {} }) {
   const es384 = await pair('ES384', 'sandbox-es384');
   const rs384 = await pair('RS384', 'sandbox-rs384');
   const rotated = await pair('ES384', 'sandbox-2');
   const unknown = await pair('RS256', 'sandbox-unknown');
   const sign = (claims, k, header = {}) => new jose.SignJWT(claims).setProtectedHeader({ alg: k.alg, kid: k.kid, ...header }).sign(k.privateKey);
   const honest = { alg: 'RS256', kid: 'sandbox-1', privateKey: providerKey };
-  let staleFetches = 0;
-  let rotatedPublished = false;
+  const profileKey = profile.idTokenAlg ? await pair(profile.idTokenAlg, `sandbox-${profile.idTokenAlg.toLowerCase()}`) : null;
 
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.path === '/jwks' && ctx.status === 200 && ctx.body?.keys) {
-      const stale = staleFetches > 0;
-      if (stale) staleFetches -= 1;
-      ctx.body = { keys: [...ctx.body.keys, es384.jwk, rs384.jwk, ...(rotatedPublished && !stale ? [rotated.jwk] : [])] };
+      // Exactly one fetch around a rotation is stale, whether it comes before the token is issued
+      // (fetched beside the token request) or after.
+      const rotating = settings.idTokenMode === 'rotated' || settings.rotation === 'issued';
+      const stale = rotating && !settings.rotationStaleServed;
+      if (stale) settings.rotationStaleServed = true;
+      ctx.body = { keys: [...ctx.body.keys, es384.jwk, rs384.jwk, ...(profileKey ? [profileKey.jwk] : []),
+        ...(settings.rotation === 'issued' && !stale ? [rotated.jwk] : [])] };
       events.push({ type: 'jwks', stale });
       return;
+    }
+    // Profile shapes: every id_token signed with another algorithm; a refresh's without aud.
+    if (ctx.oidc?.route === 'token' && ctx.status === 200 && ctx.body?.id_token) {
+      const refresh = ctx.oidc.params?.grant_type === 'refresh_token';
+      if (profileKey || (refresh && profile.refreshIdTokenWithoutAud)) {
+        const claims = jose.decodeJwt(ctx.body.id_token);
+        if (refresh && profile.refreshIdTokenWithoutAud) delete claims.aud;
+        ctx.body = { ...ctx.body, id_token: await sign(claims, profileKey ?? honest) };
+        events.push({ type: 'id_token', mode: `profile ${profile.name}`, refresh });
+      }
     }
     const mode = settings.idTokenMode;
     if (ctx.oidc?.route !== 'token' || ctx.status !== 200 || !ctx.body?.id_token || !mode) return;
@@ -43,6 +57,7 @@ export async function installIdTokenModes(provider, { providerKey, settings, eve
       none: async () => `${b64({ alg: 'none', typ: 'JWT' })}.${p}.`,
       hs256: async () => new jose.SignJWT(claims).setProtectedHeader({ alg: 'HS256', kid: 'sandbox-1' }).sign(new TextEncoder().encode('a shared secret of the sandbox')),
       'wrong-aud': async () => sign({ ...claims, aud: 'another-client' }, honest),
+      'other-sub': async () => sign({ ...claims, sub: 'daniel' }, honest),
       'multi-aud-no-azp': async () => sign({ ...claims, aud: [claims.aud, 'another-client'], azp: undefined }, honest),
       'multi-aud-azp': async () => sign({ ...claims, aud: [claims.aud, 'another-client'], azp: claims.aud }, honest),
       'wrong-iss': async () => sign({ ...claims, iss: 'http://127.0.0.1:1/elsewhere' }, honest),
@@ -51,7 +66,7 @@ export async function installIdTokenModes(provider, { providerKey, settings, eve
       'no-fhiruser': async () => sign({ ...claims, fhirUser: undefined }, honest),
       es384: async () => sign(claims, es384),
       rs384: async () => sign(claims, rs384),
-      rotated: async () => { rotatedPublished = true; staleFetches = 1; return sign(claims, rotated); },
+      rotated: async () => { settings.rotation = 'issued'; return sign(claims, rotated); },
       'unknown-kid': async () => sign(claims, unknown),
     }[mode];
     if (!replace) throw new Error(`unknown idTokenMode ${mode}`);

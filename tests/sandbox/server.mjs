@@ -8,7 +8,8 @@
 // SANDBOX_DEMO_PORT (8080), SANDBOX_STOCK_PORT (9002: a stock RFC 7591 server, stock.mjs); 0 picks
 // a free port (the tests do); a port another program holds is reported by number. SANDBOX_APP_ORIGIN
 // is the app its clients redirect to (default: its own demo origin; a second sandbox for the same
-// app sets it). Prints {"ready":true, issuer, fhirBase, demo, stock, …} once listening.
+// app sets it). SANDBOX_PROFILE picks a server shape of profiles.mjs (default `standard`).
+// Prints {"ready":true, issuer, as, fhirBase, demo, stock, profile, …} once listening.
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +24,14 @@ import { installDynamicRegistration, JWT_BEARER } from './dynamic.mjs';
 import { stockServer } from './stock.mjs';
 import { createRequire } from 'node:module';
 import { installIdTokenModes } from './id-tokens.mjs';
+import { profile as profileNamed } from './profiles.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const HOST = '127.0.0.1';
-const wanted = ['SANDBOX_AS_PORT', 'SANDBOX_FHIR_PORT', 'SANDBOX_DEMO_PORT', 'SANDBOX_STOCK_PORT']
-  .map((name, i) => [name, Number(process.env[name] ?? [9000, 9001, 8080, 9002][i])]);
+const PROFILE = profileNamed(process.env.SANDBOX_PROFILE || 'standard');
+const wanted = ['SANDBOX_AS_PORT', 'SANDBOX_FHIR_PORT', 'SANDBOX_DEMO_PORT', 'SANDBOX_STOCK_PORT', 'SANDBOX_GATEWAY_PORT']
+  .map((name, i) => [name, Number(process.env[name] ?? [9000, 9001, 8080, 9002, 0][i])]);
 // The four listeners first (their ports make the URLs the configuration below names); requests
 // are handled once everything is set up.
 const listen = ([name, port]) => new Promise((resolve, reject) => {
@@ -45,10 +48,20 @@ if (refused) {
     : `sandbox: cannot listen on ${HOST}:${e.port}: ${e.message}`);
   process.exit(1);
 }
-const [asServer, fhirServer, demoServer, stockListener] = listening.map((r) => r.value);
+const [asServer, fhirServer, demoServer, stockListener, gatewayServer] = listening.map((r) => r.value);
 const portOf = (server) => server.address().port;
-const ISSUER = `http://${HOST}:${portOf(asServer)}`;
+const AS_ORIGIN = `http://${HOST}:${portOf(asServer)}`;
 const FHIR_BASE = `http://${HOST}:${portOf(fhirServer)}/4_0_0`;
+// The identity provider's issuer (what its redirects and tokens say), the path it is served under
+// on its origin, and where its routes are (the profile decides; `standard`: its origin).
+const [ISSUER, MOUNT] = {
+  as: [AS_ORIGIN, ''],
+  'as/': [`${AS_ORIGIN}/`, ''],
+  tenant: [`${AS_ORIGIN}/tenants/t1`, '/tenants/t1'],
+  'fhir-base': [FHIR_BASE, '/4_0_0'],
+}[PROFILE.issuer];
+const AS_BASE = `${AS_ORIGIN}${MOUNT}`;
+const GATEWAY = `http://${HOST}:${portOf(gatewayServer)}`;
 const DEMO_ORIGIN = `http://${HOST}:${portOf(demoServer)}`;
 const STOCK = `http://${HOST}:${portOf(stockListener)}`;
 const DEMO = process.env.SANDBOX_APP_ORIGIN || DEMO_ORIGIN;
@@ -179,7 +192,7 @@ provider.use(async (ctx, next) => {
     if (grant && (scopes.has('launch/patient') || scopes.has('launch'))) {
       ctx.body.patient = patientFor(grant.accountId);
       ctx.body.need_patient_banner = true;
-      ctx.body.smart_style_url = `${ISSUER}/smart-style.json`;
+      ctx.body.smart_style_url = `${AS_BASE}/smart-style.json`;
     }
     if (grant && (scopes.has('launch/encounter') || scopes.has('launch'))) ctx.body.encounter = records.latestEncounter(patientFor(grant.accountId));
     entry.jti = jose.decodeJwt(ctx.body.access_token).jti;
@@ -188,21 +201,36 @@ provider.use(async (ctx, next) => {
   events.push(entry);
 });
 
-await installIdTokenModes(provider, { providerKey: privateKey, settings, events });
+await installIdTokenModes(provider, { providerKey: privateKey, settings, events, profile: PROFILE });
+
+// Profile shapes of the provider's own metadata: not published at all, or published without CORS.
+provider.use(async (ctx, next) => {
+  const metadata = ctx.path === '/.well-known/openid-configuration';
+  if (metadata && PROFILE.hideMetadata) {
+    ctx.status = 404;
+    return;
+  }
+  await next();
+  if (PROFILE.noCorsKeys && (metadata || ctx.path === '/jwks')) ctx.remove('Access-Control-Allow-Origin');
+});
 
 installDynamicRegistration(provider, {
-  issuer: ISSUER, fhirBase: FHIR_BASE, demoOrigin: DEMO, verifyAccessToken, signAccessToken, events, patientFor, settings,
+  issuer: ISSUER, tokenEndpoint: `${AS_BASE}/token`, fhirBase: FHIR_BASE, demoOrigin: DEMO, verifyAccessToken, signAccessToken, events, patientFor, settings,
 });
 
 // SANDBOX_MIXUP_OF=<an honest issuer>: this instance plays the hostile server of a mix-up attack,
-// publishing the honest server's issuer and authorization endpoint beside its own token endpoint.
+// publishing the honest server's authorization endpoint beside its own token endpoint, and its
+// issuer too unless SANDBOX_MIXUP_ISSUER=none.
 const MIXUP_OF = process.env.SANDBOX_MIXUP_OF;
+const configIssuer = MIXUP_OF
+  ? (process.env.SANDBOX_MIXUP_ISSUER === 'none' ? undefined : MIXUP_OF)
+  : { provider: ISSUER, 'no-slash': ISSUER.replace(/\/$/, ''), none: undefined }[PROFILE.configIssuer];
 const smartConfiguration = () => ({
-  issuer: MIXUP_OF || ISSUER,
-  jwks_uri: `${ISSUER}/jwks`,
-  authorization_endpoint: `${MIXUP_OF || ISSUER}/auth`,
-  token_endpoint: `${ISSUER}/token`,
-  registration_endpoint: `${ISSUER}/reg`,
+  ...(configIssuer === undefined ? {} : { issuer: configIssuer }),
+  ...(PROFILE.configJwks ? { jwks_uri: `${AS_BASE}/jwks` } : {}),
+  authorization_endpoint: MIXUP_OF ? `${MIXUP_OF}/auth` : PROFILE.gateway ? `${GATEWAY}/authorize` : `${AS_BASE}/auth`,
+  token_endpoint: PROFILE.gateway ? `${GATEWAY}/token` : `${AS_BASE}/token`,
+  registration_endpoint: `${AS_BASE}/reg`,
   grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials', JWT_BEARER],
   token_endpoint_auth_methods_supported: ['none', 'client_secret_basic', 'private_key_jwt'],
   token_endpoint_auth_signing_alg_values_supported: ['RS384', 'ES384', 'RS256'],
@@ -229,6 +257,13 @@ const cors = (req, res, next) => {
 };
 fhirApp.use(cors);
 fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => res.json(smartConfiguration()));
+// Profile `metadata-under-fhir-base`: the provider's OpenID Discovery under the FHIR base.
+if (PROFILE.metadataUnderBase) {
+  fhirApp.get('/4_0_0/.well-known/openid-configuration', (req, res) => res.json({
+    issuer: ISSUER, authorization_endpoint: `${AS_BASE}/auth`, token_endpoint: `${AS_BASE}/token`, jwks_uri: `${AS_BASE}/jwks`,
+    response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256', 'RS384', 'ES384'],
+  }));
+}
 fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events, basicClients: [TOOL_CLIENT] }));
 // JSON Patch bodies (node-fhir-server-core parses only FHIR JSON); what the services need to know
 // about this sandbox; and the resource itself as the body of a write (the library's handlers end
@@ -268,11 +303,47 @@ demoApp.use(cors);
 // SANDBOX_PEERS: FHIR bases of other sandbox instances (another "health system") the demo offers
 // to connect to as well (a second sandbox started later adds itself: /_sandbox/settings).
 settings.peers = (process.env.SANDBOX_PEERS ?? '').split(',').filter(Boolean);
-controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, fhirBase: FHIR_BASE, demo: DEMO_ORIGIN, stock: STOCK } });
+controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, as: AS_BASE, fhirBase: FHIR_BASE, demo: DEMO_ORIGIN, stock: STOCK, profile: PROFILE.name } });
 demoApp.use(staticFiles(root));
 
-asServer.on('request', provider.callback());
+// The provider's routes, under its mount path when its issuer has one (a per-tenant issuer, or the
+// FHIR base); nothing else is served on its origin then.
+const providerCallback = provider.callback();
+asServer.on('request', (req, res) => {
+  if (!MOUNT) return providerCallback(req, res);
+  if (req.url === MOUNT || req.url.startsWith(`${MOUNT}/`) || req.url.startsWith(`${MOUNT}?`)) {
+    // (Express's names: oidc-provider finds its mount path in them to build its own URLs.)
+    req.originalUrl = req.url;
+    req.baseUrl = MOUNT;
+    req.url = req.url.slice(MOUNT.length) || '/';
+    return providerCallback(req, res);
+  }
+  res.writeHead(404).end();
+});
+// Profile `idp-gateway`: the EHR's gateway in front of the identity provider. Its authorize
+// endpoint redirects to the provider's; its token endpoint forwards the request and the answer.
+gatewayServer.on('request', async (req, res) => {
+  const url = new URL(req.url, GATEWAY);
+  const origin = req.headers.origin;
+  const cors = origin && LOOPBACK_ORIGIN.test(origin)
+    ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept', 'Access-Control-Allow-Methods': 'POST' }
+    : {};
+  if (!PROFILE.gateway) return res.writeHead(404).end();
+  if (req.method === 'OPTIONS') return res.writeHead(204, cors).end();
+  if (url.pathname === '/authorize' && req.method === 'GET') return res.writeHead(302, { Location: `${AS_BASE}/auth${url.search}` }).end();
+  if (url.pathname === '/token' && req.method === 'POST') {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const headers = { 'content-type': req.headers['content-type'] ?? 'application/x-www-form-urlencoded', accept: 'application/json' };
+    if (req.headers.authorization) headers.authorization = req.headers.authorization;
+    const answer = await fetch(`${AS_BASE}/token`, { method: 'POST', headers, body: Buffer.concat(chunks) });
+    res.writeHead(answer.status, { ...cors, 'Content-Type': answer.headers.get('content-type') ?? 'application/json', 'Cache-Control': 'no-store' });
+    return res.end(await answer.text());
+  }
+  res.writeHead(404, cors).end();
+});
 fhirServer.on('request', fhirApp);
 demoServer.on('request', demoApp);
 stockListener.on('request', stockServer(STOCK).callback());
-console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, fhirBase: FHIR_BASE, demo: `${DEMO_ORIGIN}/`, stock: STOCK }));
+console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, as: AS_BASE, fhirBase: FHIR_BASE, demo: `${DEMO_ORIGIN}/`, stock: STOCK,
+  profile: PROFILE.name, ...(PROFILE.gateway ? { gateway: GATEWAY } : {}) }));

@@ -69,3 +69,21 @@ async function portalApi(client: Client): Promise<number> {
   return release + all.length + full.status;
 }
 void portalApi;
+
+// Issue 14: pins, a required signature, how the id_token's origin was established, a refresh's
+// id_token that was not adopted.
+async function interoperability(): Promise<string> {
+  await authorize({
+    servers: [{ iss: 'https://fhir.example.org/R4', clientId: 'c', authorizationEndpoint: 'https://idp.example.org/authorize',
+      tokenEndpoint: 'https://gateway.example.org/token' }],
+    scope: 'openid fhirUser', requireIdTokenSignature: true,
+  });
+  // @ts-expect-error a pin belongs to one server entry
+  await authorize({ servers: [{ iss: 'https://fhir.example.org/R4' }], clientId: 'c', scope: 's', tokenEndpoint: 'https://t.example.org/token' });
+  const client = await ready();
+  const how: 'signature' | 'tls' | null = client.getIdTokenVerification();
+  await client.refresh();
+  const why: ErrorCode | undefined = client.idTokenError?.code;
+  return `${how} ${why}`;
+}
+void interoperability;
