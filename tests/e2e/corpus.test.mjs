@@ -1,0 +1,114 @@
+// Real discovery documents of EHR vendors (tests/corpus/, each with its source), replayed on
+// loopback: every origin a document names becomes a loopback server of its own (so which URLs share
+// an origin is kept), the smart-configuration is served with CORS as SMART requires, anything else
+// (issuer metadata where it was recorded) without. A standalone launch must reach the document's
+// authorization endpoint with a complete authorization request.
+import test, { before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import { useBrowser, DEMO } from './helpers.mjs';
+
+let page;
+useBrowser({ before, after, beforeEach }, (p) => { page = p; });
+
+const dir = new URL('../corpus/', import.meta.url);
+const corpus = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => ({ file: f, ...JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8')) }));
+
+/** Every https origin named anywhere in `value` (strings, arrays, objects). */
+function originsIn(value, into = new Set()) {
+  if (typeof value === 'string') {
+    for (const m of value.matchAll(/https?:\/\/[^/"\s?#]+/g)) into.add(m[0]);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) originsIn(v, into);
+  }
+  return into;
+}
+
+/** `value` with every origin of `map` replaced by its loopback stand-in. */
+function rewrite(value, map) {
+  if (typeof value === 'string') return value.replace(/https?:\/\/[^/"\s?#]+/g, (o) => map.get(o) ?? o);
+  if (Array.isArray(value)) return value.map((v) => rewrite(v, map));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewrite(v, map)]));
+  return value;
+}
+
+/** Starts one loopback server per origin of the entry; resolves to the rewritten entry, the
+ * authorization requests that arrived, and a stop function. */
+async function replay(entry) {
+  const origins = [...originsIn(entry)].filter((o) => o.startsWith('https://'));
+  const servers = [];
+  const map = new Map();
+  const arrived = [];
+  for (const origin of origins) {
+    const server = http.createServer();
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push([origin, server]);
+    map.set(origin, `http://127.0.0.1:${server.address().port}`);
+  }
+  const doc = rewrite(entry, map);
+  const body = (value) => {
+    const text = JSON.stringify(value);
+    // Some servers escape every slash (a JSON parser must not care).
+    return entry.file === 'epic-apotti.json' ? text.replace(/\//g, '\\/') : text;
+  };
+  for (const [origin, server] of servers) {
+    const here = map.get(origin);
+    server.on('request', (req, res) => {
+      const url = new URL(req.url, here);
+      const at = `${here}${url.pathname}`;
+      if (at === `${doc.fhirBase.replace(/\/$/, '')}/.well-known/smart-configuration`) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
+        return res.end(body(doc.smartConfiguration));
+      }
+      if (doc.issuerMetadata && at === doc.issuerMetadata.url) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(body(doc.issuerMetadata.document));
+      }
+      const authorize = new URL(doc.smartConfiguration.authorization_endpoint, `${doc.fhirBase}/`);
+      if (at === `${authorize.origin}${authorize.pathname}`) {
+        arrived.push(url);
+        res.writeHead(200, { 'Content-Type': 'text/html' });
+        return res.end('<!doctype html><title>sign in</title><p>the authorization server would ask the user here');
+      }
+      res.writeHead(404).end();
+    });
+  }
+  return { doc, arrived, stop: () => Promise.all(servers.map(([, s]) => new Promise((r) => s.close(r)))) };
+}
+
+test('the corpus holds real documents of at least ten vendors, each with its source', () => {
+  const vendors = new Set(corpus.map((e) => e.vendor.replace(/ \(.*\)$/, '')));
+  assert.ok(vendors.size >= 10, `vendors: ${[...vendors].join(', ')}`);
+  for (const e of corpus) {
+    assert.ok(e.source && (e.source.repository || e.source.index_file_id) && e.source.recorded, `${e.file} cites its source`);
+    assert.ok(e.smartConfiguration.authorization_endpoint && e.smartConfiguration.token_endpoint, e.file);
+  }
+});
+
+for (const entry of corpus) {
+  test(`${entry.vendor}, ${entry.product} (${entry.file}): the launch reaches its authorization endpoint`, async () => {
+    const { doc, arrived, stop } = await replay(entry);
+    try {
+      await page.route(`${DEMO}/app.js`, (route) => route.abort());
+      await page.goto(`${DEMO}/index.html`);
+      const options = { iss: doc.fhirBase, clientId: 'corpus-app', scope: 'openid fhirUser launch/patient patient/Patient.read offline_access',
+        redirectUri: `${DEMO}/index.html` };
+      const failed = await page.evaluate((o) => import('smart-wasm').then((S) => S.authorize(o)).then(() => null, (e) => `${e.code}: ${e.message}`), options);
+      assert.equal(failed, null);
+      await page.waitForURL((u) => arrived.length > 0 && u.href.startsWith(arrived[0].origin));
+      const q = arrived[0].searchParams;
+      assert.equal(q.get('response_type'), 'code');
+      assert.equal(q.get('client_id'), 'corpus-app');
+      assert.equal(q.get('redirect_uri'), `${DEMO}/index.html`);
+      assert.equal(q.get('aud'), doc.fhirBase.replace(/\/$/, ''));
+      assert.equal(q.get('code_challenge_method'), 'S256');
+      assert.match(q.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
+      assert.match(q.get('state'), /^[A-Za-z0-9_-]{43}$/);
+      assert.match(q.get('nonce'), /^[A-Za-z0-9_-]{43}$/);
+    } finally {
+      await stop();
+    }
+  });
+}
