@@ -29,25 +29,46 @@ export function makeApi(load, wasm, wasmUrl) {
 // A `SmartError` as the module makes them (name, message, `.code`).
 const smartError = (code, message) => Object.assign(new Error(message), { name: 'SmartError', code });
 
+// The errors this file makes, known without reading anything of a thrown value (which may be a
+// hostile object whose getters throw).
+const ours = new WeakSet();
+const invalid = (option, reason) => {
+  const e = smartError('invalid_option', `option \`${option}\` ${reason}`);
+  ours.add(e);
+  return e;
+};
+
 // Runs `f` (which reads the app's arguments: a getter may throw) and returns its promise; a throw
-// becomes a rejected `invalid_option`.
+// becomes a rejected `invalid_option` (this file's own, or one naming `what`).
 function guarded(what, f) {
   try {
     return f();
-  } catch {
-    return Promise.reject(smartError('invalid_option', `option \`${what}\` could not be read (a getter or proxy threw)`));
+  } catch (e) {
+    return Promise.reject(ours.has(e) ? e : invalid(what, 'could not be read (a getter or proxy threw)'));
   }
+}
+
+// An `If-Match` value: an ETag string without line breaks, or none (`undefined`/`null`: a resource
+// read without an ETag is updated unconditionally).
+function etag(init) {
+  const v = init?.ifMatch;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || /[\r\n\0]/.test(v)) throw invalid('ifMatch', 'must be an ETag string such as W/"3" (no line breaks), or null');
+  return v;
 }
 
 // The app's init with `method`, `body` and extra headers set over it.
 function withInit(init, method, body, extra) {
-  const headers = new Headers(init?.headers ?? undefined);
+  let headers;
+  try { headers = new Headers(init?.headers ?? undefined); } catch { throw invalid('headers', 'must be an object or Headers of valid header names and values'); }
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) headers.set(k, v);
   const { ifMatch: _omit, ...rest } = init ?? {};
   return { ...rest, method, headers, ...(body === undefined ? {} : { body }) };
 }
 
 const resourcePath = (type, id) => `${encodeURIComponent(type)}/${encodeURIComponent(id)}`;
+// A resource id that is one path segment (`.` and `..` would address the type or the base).
+const isId = (id) => typeof id === 'string' && id !== '' && id !== '.' && id !== '..';
 // A FHIR resource type name (so `create` cannot be pointed at another path).
 const isType = (t) => typeof t === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(t);
 
@@ -56,7 +77,8 @@ const isType = (t) => typeof t === 'string' && /^[A-Z][A-Za-z]{0,63}$/.test(t);
 function userOf(client) {
   const claims = client.getIdToken();
   const u = claims?.fhirUser ?? claims?.profile;
-  const fhirUser = typeof u === 'string' && u.includes('/') ? u.split('/').slice(-2).join('/') : null;
+  const parts = typeof u === 'string' ? u.split('/').slice(-2) : [];
+  const fhirUser = parts.length === 2 && isType(parts[0]) && isId(parts[1]) ? parts.join('/') : null;
   const [resourceType = null, id = null] = fhirUser ? fhirUser.split('/') : [];
   return { fhirUser, resourceType, id };
 }
@@ -74,13 +96,13 @@ function extendClient(C) {
     create(resource, init) {
       return guarded('resource', () => (isType(resource?.resourceType)
         ? this.request(resource.resourceType, withInit(init, 'POST', resource, {}))
-        : Promise.reject(smartError('invalid_option', 'option `resource` must be a FHIR resource with a resourceType'))));
+        : Promise.reject(invalid('resource', 'must be a FHIR resource with a resourceType'))));
     },
     /** PUT `resource` to `Type/id`; `ifMatch` (an ETag such as `W/"3"`) makes it a versioned update. */
     update(resource, init) {
-      return guarded('resource', () => (isType(resource?.resourceType) && typeof resource.id === 'string' && resource.id
-        ? this.request(resourcePath(resource.resourceType, resource.id), withInit(init, 'PUT', resource, { 'If-Match': init?.ifMatch }))
-        : Promise.reject(smartError('invalid_option', 'option `resource` must be a FHIR resource with a resourceType and an id'))));
+      return guarded('resource', () => (isType(resource?.resourceType) && isId(resource.id)
+        ? this.request(resourcePath(resource.resourceType, resource.id), withInit(init, 'PUT', resource, { 'If-Match': etag(init) }))
+        : Promise.reject(invalid('resource', 'must be a FHIR resource with a resourceType and an id (not empty, `.` or `..`)'))));
     },
     /** DELETE `url` (a path such as `Observation/123`, or an absolute URL on this server). */
     delete(url, init) {
@@ -89,9 +111,10 @@ function extendClient(C) {
     /** PATCH `url` with a JSON Patch (RFC 6902) array (`application/json-patch+json`). */
     patch(url, jsonPatch, init) {
       return guarded('jsonPatch', () => {
-        if (!Array.isArray(jsonPatch)) return Promise.reject(smartError('invalid_option', 'option `jsonPatch` must be an array of JSON Patch operations'));
-        return this.request(url, withInit(init, 'PATCH', JSON.stringify(jsonPatch),
-          { 'Content-Type': 'application/json-patch+json', 'If-Match': init?.ifMatch }));
+        if (!Array.isArray(jsonPatch)) throw invalid('jsonPatch', 'must be an array of JSON Patch operations');
+        let body;
+        try { body = JSON.stringify(jsonPatch); } catch { throw invalid('jsonPatch', 'cannot be written as JSON (it holds a BigInt, a cycle or a throwing getter)'); }
+        return this.request(url, withInit(init, 'PATCH', body, { 'Content-Type': 'application/json-patch+json', 'If-Match': etag(init) }));
       });
     },
     /** `fhirVersion` of the server's CapabilityStatement (`metadata`, fetched once per client). */

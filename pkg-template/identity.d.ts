@@ -70,14 +70,20 @@ export interface RegisterDeviceOnly extends RegisterDeviceOption {
 export function ready(options?: (AuthorizeOptions & RegisterDeviceOption) | RegisterDeviceOnly | { iss: string }): Promise<Client>;
 export function clients(options?: AuthorizeOptions): Promise<Client[]>;
 export function init(options: AuthorizeOptions): Promise<Client>;
-/** A later visit: a new access token by the JWT bearer grant, with no login. Throws `no_registration` when there is none. */
-export function resume(options: { iss: string } | { fhirServiceUrl: string } | string): Promise<Client>;
 /**
- * Deletes this browser's registration with a server: at the server first when it offers RFC 7592
- * management (`deletedAtServer`), then the key pair and record here, whatever the server answered.
- * Never interleaves with a `resume()` of the same server, in any tab.
+ * A later visit: a new access token by the JWT bearer grant, with no login. Throws
+ * `no_registration` when there is none. Waits at most `timeout` ms (30 s) for a
+ * `forgetRegistration()` of the same server in another tab.
  */
-export function forgetRegistration(iss: string | { iss: string }): Promise<{ deletedAtServer: boolean }>;
+export function resume(options: { iss: string; timeout?: number } | { fhirServiceUrl: string; timeout?: number } | string): Promise<Client>;
+/**
+ * Deletes this browser's registration with a server: its key pair and record. The server's
+ * registration stays, bound to a public key whose private half no longer exists (it was never
+ * exportable), so nobody can use it. (The library keeps no RFC 7592 registration access token: one
+ * XSS could take it and re-key the registration from anywhere.) Never interleaves with a
+ * `resume()` of the same server, in any tab; waits for that at most `timeout` ms (30 s).
+ */
+export function forgetRegistration(iss: string | { iss: string; timeout?: number }): Promise<void>;
 /** The registrations this browser holds, one per server. */
 export function listRegistrations(): Promise<Registration[]>;
 

@@ -37,6 +37,7 @@ export type ErrorCode =
   | 'invalid_id_token' // the id_token is refused (none/HMAC, an alg the server does not list, a bad signature, a kid the server does not publish, iss, aud, azp, exp, iat, nonce; or, after a refresh, another user): the reason is in the message
   | 'timeout' // no complete answer within the time limit (the `timeout` option; 30 s by default)
   | 'aborted' // the app's AbortSignal aborted the request
+  | 'paging_limit' // paging stopped at its overall bound: `pageLimit: 0` follows at most 1,000 pages, and paging stops after `pagingTimeout` (5 minutes by default)
   | 'module_load_failed' // the WebAssembly module could not be fetched or instantiated (see .cause); the next call tries again
   // the browser
   | 'network_error'
@@ -188,11 +189,18 @@ export interface RequestOptions {
   /** Resolve to `{ body, status, headers }` instead of the body. Not combined with paging. */
   includeResponse?: boolean;
   /**
-   * Follow the Bundle's `next` links: at most this many pages (0: every page). Each next link must
-   * be on this FHIR server like any URL (`url_not_allowed` otherwise; the token is not sent). With
-   * any paging option the result is the array of pages (or resources with `flat`), or null with `onPage`.
+   * Follow the Bundle's `next` links: at most this many pages. 0 follows every page up to 1,000,
+   * and fails with `paging_limit` if there are more (give a larger number to follow more). Each
+   * next link must be on this FHIR server like any URL (`url_not_allowed` otherwise; the token is
+   * not sent). With any paging option the result is the array of pages (or resources with
+   * `flat`), or null with `onPage`.
    */
   pageLimit?: number;
+  /**
+   * With paging: milliseconds after which no further page is requested (`paging_limit`;
+   * 1..86400000, default 300000). Each page also has its own `timeout`.
+   */
+  pagingTimeout?: number;
   /** With paging: the pages' `entry[].resource`s, in one array (or per page to `onPage`). */
   flat?: boolean;
   /** With paging: called (and awaited) with each page instead of collecting them. */
@@ -216,8 +224,9 @@ export interface FhirResponse<T = any> {
 }
 
 /** Options of the write helpers: those of `request`, plus `ifMatch` (an ETag such as `W/"3"`). */
-export interface WriteOptions extends Omit<RequestOptions, 'method' | 'body' | 'pageLimit' | 'flat' | 'onPage'> {
-  ifMatch?: string;
+export interface WriteOptions extends Omit<RequestOptions, 'method' | 'body' | 'pageLimit' | 'pagingTimeout' | 'flat' | 'onPage'> {
+  /** Sent as `If-Match` when a string; `null` or left out sends none (a resource read without an ETag). */
+  ifMatch?: string | null;
 }
 
 /** A FHIR resource, as the write helpers need it. */

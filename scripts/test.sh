@@ -11,8 +11,11 @@ scripts/setup.sh
 echo "== native tests (sans-IO core)"
 cargo test --quiet
 
-echo "== TypeScript declarations (tsc --strict on a usage file)"
-node_modules/.bin/tsc -p tests/types/tsconfig.json && echo "types: ok"
+echo "== TypeScript declarations (tsc --strict on a usage file, and on the README's examples as printed)"
+# (Not `tsc && echo`: under `set -e` a failure on the left of `&&` would not stop the run.)
+node_modules/.bin/tsc -p tests/types/tsconfig.json
+echo "types: ok"
+node tests/types/readme.mjs
 
 echo "== package build and size budget"
 scripts/build.sh

@@ -3,7 +3,7 @@
 mod support;
 
 use smart_wasm::core::authorize::LaunchRecord;
-use smart_wasm::core::fhir::{classify, fhir_request, resolve_url, Verdict};
+use smart_wasm::core::fhir::{check_target, classify, fhir_request, resolve_url, Verdict};
 use smart_wasm::core::session::Session;
 use smart_wasm::core::token::{parse_token_response, TokenResponse};
 use smart_wasm::core::types::{ClientSecret, FhirBase, Scope};
@@ -42,7 +42,7 @@ fn seed_004_token_responses_parse() {
 
     let t = parse_token_response(200, &j(SEED_004_JWT_BEARER)).unwrap();
     assert!(t.scope.as_ref().unwrap().contains("offline_access"));
-    let s = Session::from_token(record(false).binding, &Scope::parse("x"), t, j(SEED_004_JWT_BEARER), 0);
+    let s = Session::from_token(launch_record(false).binding, &Scope::parse("x"), t, j(SEED_004_JWT_BEARER), 0);
     assert_eq!(s.token_response.0["__epic.dstu2.patient"], "TJR7HfYCw58VnihLrp.axehccg-4IcjmZd3lw7Spm1F8B", "unknown fields kept for the app");
 }
 
@@ -99,6 +99,13 @@ fn token_responses_from_real_servers_are_read_leniently_where_it_is_safe() {
     assert_eq!(t.context.need_patient_banner, Some(false));
     let t = parse_token_response(200, &j(r#"{"access_token":"a","token_type":"Bearer","need_patient_banner":"yes"}"#)).unwrap();
     assert_eq!(t.context.need_patient_banner, None);
+    // A context id that is not one path segment is no context: `Patient/..` would be the base.
+    for id in ["", ".", ".."] {
+        let body = j(&format!(r#"{{"access_token":"a","token_type":"Bearer","patient":"{id}","encounter":"{id}"}}"#));
+        let t = parse_token_response(200, &body).unwrap();
+        assert_eq!((t.context.patient, t.context.encounter), (None, None), "{id:?}");
+        assert_eq!(smart_wasm::core::token::Context::of(&body).patient, None, "{id:?} read back from storage");
+    }
 }
 
 #[test]
@@ -123,18 +130,8 @@ fn error_and_hostile_bodies_are_typed() {
     assert_eq!(err.status(), Some(400));
 }
 
-fn record(confidential: bool) -> LaunchRecord {
-    serde_json::from_str(&format!(
-        r#"{{"binding":{{"iss":"{FHIR}","clientId":"app","auth":"{}","tokenEndpoint":"https://auth.example.org/token","epicClientIdHeader":true,"refreshMargin":30,"timeoutMs":30000}},
-        "redirectUri":"{PAGE}","scope":"launch/patient openid offline_access","issuer":"https://auth.example.org","issRequired":true,
-        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","createdAt":1}}"#,
-        if confidential { "client_secret_basic" } else { "none" }
-    ))
-    .unwrap()
-}
-
 fn session(body: &str, confidential: bool) -> Session<Doc> {
-    Session::from_code_exchange(&record(confidential), parse_token_response(200, &j(body)).unwrap(), j(body), 1000)
+    Session::from_code_exchange(&launch_record(confidential), parse_token_response(200, &j(body)).unwrap(), j(body), 1000)
 }
 
 #[test]
@@ -150,6 +147,12 @@ fn session_refreshes_near_expiry_only_with_a_refresh_token() {
     assert_eq!(no_rt.refresh_request(None, None).unwrap_err(), Error::NoRefreshToken);
     let no_exp = session(r#"{"access_token":"a","token_type":"bearer","refresh_token":"r"}"#, false);
     assert!(!no_exp.needs_refresh(u64::MAX));
+    // A lifetime shorter than the margin (or none at all) does not make every request refresh: a
+    // token is used for its first 5 seconds (a 401 still refreshes it).
+    let zero = session(r#"{"access_token":"a","token_type":"bearer","expires_in":0,"refresh_token":"r"}"#, false);
+    assert_eq!(zero.expires_at, Some(1000));
+    assert!(!zero.needs_refresh(1000) && !zero.needs_refresh(1004));
+    assert!(zero.needs_refresh(1005));
 }
 
 #[test]
@@ -262,6 +265,14 @@ fn fhir_urls_stay_inside_the_server() {
         assert_eq!(resolve_url(&base, bad).unwrap_err(), Error::UrlNotAllowed { url: redact_url(bad.trim()) }, "{bad:?}");
     }
     assert_eq!(resolve_url(&base, "http://[::1").unwrap_err().code(), "invalid_url");
+    // PUT, PATCH and DELETE never address the base itself (`delete('')`, an id of `..`).
+    let target = |i: &str, m: &str| check_target(&base, &resolve_url(&base, i).unwrap(), m).map_err(|e| e.code());
+    for (input, method) in [("", "DELETE"), ("/", "delete"), (FHIR, "PUT"), ("Patient/..", "PUT"), ("Patient/%2e%2e", "PATCH"), ("./", "DELETE")] {
+        assert_eq!(target(input, method), Err("invalid_option"), "{method} {input:?}");
+    }
+    for (input, method) in [("", "POST"), ("", "GET"), ("Patient/1", "DELETE"), ("Patient?name=x", "DELETE"), ("Patient/.", "GET")] {
+        assert_eq!(target(input, method), Ok(()), "{method} {input:?}");
+    }
     // Error messages never carry a query or fragment: search values may be patient data.
     let leaked = resolve_url(&base, "https://evil.example.org/Patient?name=Smith&birthdate=1970-01-01#x").unwrap_err();
     assert_eq!(leaked, Error::UrlNotAllowed { url: "https://evil.example.org/Patient…".into() });

@@ -19,7 +19,7 @@ use smart_wasm::driver::{begin_launch, Http, NoIdentity, Platform, Store, LAUNCH
 use smart_wasm::web::fetch::Fetch;
 use smart_wasm::web::json::{from_js, JsBody};
 use smart_wasm::web::platform::Browser;
-use smart_wasm::web::storage::SessionStore;
+use smart_wasm::web::storage::WebStorage;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -167,7 +167,7 @@ fn session_storage_round_trips() {
         text: String,
         n: u64,
     }
-    let s = SessionStore;
+    let s = WebStorage::Session;
     let r = Record { text: "1 ünï \"quoted\"".into(), n: 4_294_967_296 };
     s.set("smart-wasm:test:a", &r).unwrap();
     assert_eq!(s.get::<Record>("smart-wasm:test:a").unwrap(), Some(r));
@@ -176,7 +176,27 @@ fn session_storage_round_trips() {
     s.remove("smart-wasm:test:a").unwrap();
     assert_eq!(s.get::<Record>("smart-wasm:test:a").unwrap(), None);
     let local = web_sys::window().unwrap().local_storage().unwrap().unwrap();
-    assert_eq!(local.get_item("smart-wasm:test:a").unwrap(), None, "never localStorage");
+    assert_eq!(local.get_item("smart-wasm:test:a").unwrap(), None, "the session store is never localStorage");
+    // The shared store (the relay's sealed records) is localStorage.
+    WebStorage::Shared.set("smart-wasm:test:b", &7u64).unwrap();
+    assert_eq!(local.get_item("smart-wasm:test:b").unwrap().as_deref(), Some("7"));
+    WebStorage::Shared.remove("smart-wasm:test:b").unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn webcrypto_aes_gcm_agrees_with_the_aes_gcm_crate_and_refuses_what_does_not_authenticate() {
+    let fake = support::FakePlatform::at(0);
+    let (key, iv, aad) = ([7u8; 32], [9u8; 12], b"relay-id\n3".as_slice());
+    let plain = "{\"accessToken\":\"ünïcode ✓\"}".as_bytes();
+    let sealed = Browser.seal(&key, &iv, aad, plain).await.unwrap();
+    assert_eq!(sealed, fake.seal(&key, &iv, aad, plain).await.unwrap(), "the same ciphertext and tag as the crate's");
+    assert_eq!(Browser.open(&key, &iv, aad, &sealed).await.unwrap().as_deref(), Some(plain));
+    let mut flipped = sealed.clone();
+    flipped[0] ^= 1;
+    assert_eq!(Browser.open(&key, &iv, aad, &flipped).await.unwrap(), None, "a changed ciphertext");
+    assert_eq!(Browser.open(&key, &iv, b"relay-id\n4", &sealed).await.unwrap(), None, "other additional data");
+    assert_eq!(Browser.open(&[8u8; 32], &iv, aad, &sealed).await.unwrap(), None, "another key");
+    assert_eq!(Browser.open(&key, &iv, aad, &[1, 2, 3]).await.unwrap(), None, "shorter than a tag");
 }
 
 #[wasm_bindgen_test]
@@ -208,7 +228,7 @@ async fn the_driver_starts_a_launch_with_the_real_adapters() {
     )))
     .unwrap();
     let opts = parse_options(&doc, &page_url()).unwrap();
-    let url = begin_launch(&Fetch, &SessionStore, &Browser, &NoIdentity, &opts, &page_url()).await.unwrap();
+    let url = begin_launch(&Fetch, &WebStorage::Session, &Browser, &NoIdentity, &opts, &page_url()).await.unwrap();
     assert!(url.starts_with(&format!("{AS}/auth?")));
     let q: std::collections::BTreeMap<String, String> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
     let key = format!("{LAUNCH_PREFIX}{}", q["state"]);
@@ -216,10 +236,10 @@ async fn the_driver_starts_a_launch_with_the_real_adapters() {
     struct Launch {
         verifier: String,
     }
-    let record: Launch = SessionStore.get(&key).unwrap().expect("launch record stored under the state");
+    let record: Launch = WebStorage::Session.get(&key).unwrap().expect("launch record stored under the state");
     let digest = Browser.sha256(record.verifier.as_bytes()).await.unwrap();
     assert_eq!(q["code_challenge"], smart_wasm::core::types::PkceChallenge::from_sha256(&digest).as_str());
-    SessionStore.remove(&key).unwrap();
+    WebStorage::Session.remove(&key).unwrap();
 }
 
 #[wasm_bindgen_test]

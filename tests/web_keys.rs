@@ -89,7 +89,6 @@ fn record(iss: &str, alg: Alg) -> RegistrationRecord {
         scope: Scope::parse("launch/patient patient/Patient.rs"),
         created_at: 1,
         last_used_at: 1,
-        management: None,
     }
 }
 

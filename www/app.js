@@ -195,10 +195,10 @@ function signedIn(SMART, client, how) {
   const device = localStorage.getItem(DEVICE);
   $('forget').hidden = !device;
   $('forget').onclick = async () => {
-    const { deletedAtServer } = await SMART.forgetRegistration(device);
+    await SMART.forgetRegistration(device);
     localStorage.removeItem(DEVICE);
     sessionStorage.clear();
-    sessionStorage.setItem(SIGNED_OUT, deletedAtServer ? 'forgotten at the server too' : 'forgotten in this browser');
+    sessionStorage.setItem(SIGNED_OUT, 'forgotten');
     location.replace(location.pathname);
   };
   return showPatient(client).then((p) => {
@@ -230,7 +230,7 @@ async function main() {
     $('scope').value = DEFAULT_SCOPE;
     $('launch').hidden = false;
     $('status').textContent = !signedOut ? 'Choose a server and launch.'
-      : signedOut.startsWith('forgotten') ? `Signed out; this device is ${signedOut}: the next launch needs a login.` : 'Signed out.';
+      : signedOut === 'forgotten' ? 'Signed out; this device is forgotten (its key is deleted): the next launch needs a login.' : 'Signed out.';
     if (device) {
       $('device').hidden = false;
       $('device-server').textContent = device;

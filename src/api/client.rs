@@ -10,11 +10,13 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::{error_value, js, Session};
 use crate::core::config::Options;
-use crate::core::fhir::{classify, fhir_request, resolve_url, resource_path, Verdict};
+use crate::core::fhir::{check_target, classify, fhir_request, resolve_url, resource_path, Verdict, MAX_PAGES, MAX_URL};
 use crate::core::types::ClientSecret;
 use crate::core::idtoken::SUB_CHANGED;
+use crate::core::relay::LOCK_PREFIX;
 use crate::core::Error;
-use crate::driver::{refresh, Platform};
+use crate::driver::relay::{adopt, record, relay_of};
+use crate::driver::{refresh, store_session, Platform};
 use crate::web::fetch::Fetch;
 #[cfg(feature = "identity")]
 use {
@@ -26,7 +28,8 @@ use {
 use crate::web::json::to_js;
 use crate::web::read::{request_args, Paging, RequestArgs};
 use crate::web::platform::Browser;
-use crate::web::storage::SessionStore;
+use crate::web::storage::WebStorage;
+use crate::web::{js_name, with_lock};
 
 struct Inner {
     session: RefCell<Session>,
@@ -101,92 +104,79 @@ impl Client {
 
 #[wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
-    pub(crate) fn acquire(name: &str) -> Promise;
-    fn announce(old: &str, session: &JsValue);
-    #[wasm_bindgen(js_name = takeAnnounced)]
-    fn take_announced(old: &str) -> JsValue;
+    fn within(p: &Promise, ms: u32, signal: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = nextLink)]
     fn next_link(bundle: &JsValue) -> JsValue;
     fn resources(bundle: &JsValue) -> js_sys::Array;
+    #[wasm_bindgen(js_name = callPage)]
+    fn call_page(f: &JsValue, page: &JsValue) -> Promise;
 }
 
 impl Inner {
-    /// Adopts the sessions other tabs got by redeeming the refresh token this client holds (the
-    /// tabs share one session: a duplicated tab copies sessionStorage); `true` when it did.
-    fn adopt_announced(&self) -> bool {
-        let mut adopted = false;
-        loop {
-            let old = match &self.session.borrow().refresh_token {
-                Some(t) => t.secret().to_owned(),
-                None => return adopted,
-            };
-            let Some(next) = crate::web::json::from_js::<Session>(take_announced(&old)) else { return adopted };
-            let next = next.with_context();
-            let _ = crate::driver::store_session(&SessionStore, &next);
-            *self.session.borrow_mut() = next;
-            adopted = true;
+    /// The refresh every caller shares: the one in flight, or a new one.
+    fn shared_refresh(self: &Rc<Self>) -> Promise {
+        if let Some(p) = self.refreshing.borrow().clone() {
+            return p;
         }
+        let me = Rc::clone(self);
+        let p = future_to_promise(async move {
+            let result = me.refresh_across_tabs().await;
+            me.refreshing.borrow_mut().take();
+            result.map(|()| JsValue::UNDEFINED).map_err(js)
+        });
+        *self.refreshing.borrow_mut() = Some(p.clone());
+        p
     }
 
-    /// Refreshes once for all concurrent callers, and across tabs: under a Web Lock per server
-    /// and client; a tab that finds its token already replaced by another tab's refresh (announced
-    /// on a BroadcastChannel) uses the new one instead of redeeming the old refresh token again.
-    async fn refresh_shared(self: &Rc<Self>) -> Result<(), JsValue> {
-        let existing = self.refreshing.borrow().clone();
-        let promise = match existing {
-            Some(p) => p,
-            None => {
-                let me = Rc::clone(self);
-                let p = future_to_promise(async move {
-                    let lock = {
-                        let s = me.session.borrow();
-                        crate::core::cat(&["smart-wasm:refresh ", s.binding.iss.as_str(), " ", s.binding.client_id.as_str()])
-                    };
-                    // Without the lock (a browser that refuses it) the refresh still runs; an early
-                    // return here would leave `refreshing` set and fail every later refresh.
-                    let release = JsFuture::from(acquire(&lock)).await;
-                    // Another tab may have redeemed this refresh token while this one waited.
-                    let result = if me.adopt_announced() {
-                        Ok(())
-                    } else {
-                        let current = me.session.borrow().clone();
-                        let result = match current.binding.auth {
-                            // A key-bound session without a refresh token signs in again (JWT bearer).
-                            #[cfg(feature = "identity")]
-                            AuthMethod::PrivateKeyJwt => {
-                                refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &current).await
-                            }
-                            _ => refresh(&Fetch, &Browser, &SessionStore, &super::identity(), &current, me.secret.as_ref(), Browser.now()).await,
-                        };
-                        match result {
-                            Ok((next, id_error)) => {
-                                if let Some(old) = &current.refresh_token {
-                                    announce(old.secret(), &to_js(&next));
-                                }
-                                *me.session.borrow_mut() = next;
-                                *me.id_token_error.borrow_mut() = id_error.map_or(JsValue::UNDEFINED, |e| js(e));
-                                Ok(())
-                            }
-                            Err(e) => {
-                                if e == (Error::InvalidIdToken { reason: SUB_CHANGED }) {
-                                    me.end();
-                                }
-                                Err(e)
-                            }
-                        }
-                    };
-                    if let Ok(r) = &release {
-                        let _ = r.unchecked_ref::<js_sys::Function>().call0(&JsValue::NULL);
-                    }
-                    me.refreshing.borrow_mut().take();
-                    result.map_err(js)?;
-                    Ok(JsValue::UNDEFINED)
-                });
-                *self.refreshing.borrow_mut() = Some(p.clone());
-                p
+    /// Waits for the shared refresh at most `ms`, or until the app's `signal` aborts (the refresh
+    /// goes on for its other callers).
+    async fn refresh_within(self: &Rc<Self>, ms: u32, signal: &JsValue) -> Result<(), JsValue> {
+        JsFuture::from(within(&self.shared_refresh(), ms, signal)).await.map(drop).map_err(|e| match js_name(&e).as_str() {
+            "TimeoutError" => js(Error::Timeout { what: "token refresh", ms }),
+            "AbortError" => js(Error::Aborted),
+            _ => e,
+        })
+    }
+
+    /// One refresh across this page and the origin's other tabs, under the session's Web Lock
+    /// (waited for at most the session's time limit). A tab whose session another tab refreshed
+    /// since — while both were open, or before this one was loaded — takes the state that tab
+    /// recorded ([`crate::driver::relay`]) instead of redeeming a spent refresh token.
+    async fn refresh_across_tabs(self: &Rc<Self>) -> crate::core::Result<()> {
+        let mut current = self.session.borrow().clone();
+        let relay = relay_of(&Browser, &mut current).await?;
+        let name = [LOCK_PREFIX, &relay.id].concat();
+        with_lock(&name, current.binding.timeout_ms, "another tab's token refresh", async {
+            let now = Browser.now();
+            if let Some(next) = adopt(&Browser, &WebStorage::Shared, &relay, &current, now).await? {
+                store_session(&WebStorage::Session, &next)?;
+                *self.session.borrow_mut() = next;
+                return Ok(());
             }
-        };
-        JsFuture::from(promise).await.map(|_| ())
+            let result = match current.binding.auth {
+                // A key-bound session without a refresh token signs in again (JWT bearer).
+                #[cfg(feature = "identity")]
+                AuthMethod::PrivateKeyJwt => refresh_key_bound(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &WebStorage::Session, &current).await,
+                _ => refresh(&Fetch, &Browser, &WebStorage::Session, &super::identity(), &current, self.secret.as_ref(), now).await,
+            };
+            match result {
+                Ok((next, id_error)) => {
+                    // Best effort: without the record (storage full or refused), another tab of
+                    // the session redeems its spent token, and the server may end the grant.
+                    let _ = record(&Browser, &WebStorage::Shared, &relay, &next, now).await;
+                    *self.session.borrow_mut() = next;
+                    *self.id_token_error.borrow_mut() = id_error.map_or(JsValue::UNDEFINED, js);
+                    Ok(())
+                }
+                Err(e) => {
+                    if e == (Error::InvalidIdToken { reason: SUB_CHANGED }) {
+                        self.end();
+                    }
+                    Err(e)
+                }
+            }
+        })
+        .await
     }
 
     /// Ends the session: a refresh's id_token named another user. The client is taken out of the
@@ -198,18 +188,21 @@ impl Inner {
 
     async fn request(self: Rc<Self>, a: RequestArgs) -> Result<JsValue, JsValue> {
         let RequestArgs { url: input, method, headers, body, signal, timeout_ms, include_response, .. } = a;
-        let url = String::from(resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?);
+        let resolved = resolve_url(&self.session.borrow().binding.iss, &input).map_err(js)?;
+        check_target(&self.session.borrow().binding.iss, &resolved, &method).map_err(js)?;
+        let url = String::from(resolved);
+        let ms = timeout_ms.unwrap_or(self.session.borrow().binding.timeout_ms);
         if self.session.borrow().needs_refresh(Browser.now()) {
-            self.refresh_shared().await?;
+            self.refresh_within(ms, &signal).await?;
         }
         let mut retried = false;
         loop {
             let (req, token_used) = {
                 let s = self.session.borrow();
-                let req = fhir_request(&s, &method, url.clone(), &headers, body.clone());
-                (req.timeout(timeout_ms.unwrap_or(s.binding.timeout_ms)), s.access_token.clone())
+                let req = fhir_request(&s, &method, url.clone(), &headers, None);
+                (req.timeout(ms), s.access_token.clone())
             };
-            let resp = Fetch.send_unread(&req, &signal).await.map_err(js)?;
+            let resp = Fetch.send_unread(&req, &signal, &body).await.map_err(js)?;
             let verdict = classify(resp.status, resp.www_authenticate.as_deref(), resp.redirected.then_some(url.as_str()));
             match verdict {
                 Verdict::Ok => return resp.body_value(include_response).await.map_err(js),
@@ -217,7 +210,7 @@ impl Inner {
                     retried = true;
                     // Another request may have refreshed already while this one was in flight.
                     if self.session.borrow().access_token == token_used {
-                        self.refresh_shared().await?;
+                        self.refresh_within(ms, &signal).await?;
                     }
                 }
                 Verdict::RefreshAndRetry => return Err(error_value(&Error::Unauthorized, resp.body_value(false).await.ok())),
@@ -228,12 +221,15 @@ impl Inner {
 }
 
 impl Inner {
-    /// A search followed through its Bundle's `next` links (`pageLimit`, `flat`, `onPage`). Each
-    /// next link is requested like any URL the app gives: one outside this FHIR server is
-    /// `url_not_allowed`, and the token never goes there. A link already followed ends the paging.
+    /// A search followed through its Bundle's `next` links (`pageLimit`, `pagingTimeout`, `flat`,
+    /// `onPage`). Each next link is requested like any URL the app gives: one outside this FHIR
+    /// server is `url_not_allowed`, and the token never goes there. A link already followed ends
+    /// the paging; `pageLimit: 0` past [`MAX_PAGES`] pages, or paging past its time limit, is
+    /// [`Error::PagingLimit`].
     async fn pages(self: Rc<Self>, mut a: RequestArgs, p: Paging) -> Result<JsValue, JsValue> {
         let out = js_sys::Array::new();
         let (headers, signal, timeout_ms) = (a.headers.clone(), a.signal.clone(), a.timeout_ms);
+        let started = js_sys::Date::now();
         // Links are compared as the URLs they resolve to (a relative and an absolute spelling of
         // one page are the same page); one that does not resolve is left for `request` to refuse.
         let resolved = |u: &str| resolve_url(&self.session.borrow().binding.iss, u).map_or_else(|_| u.to_owned(), String::from);
@@ -242,8 +238,8 @@ impl Inner {
             seen.push(resolved(&a.url));
             let page = Rc::clone(&self).request(a).await?;
             let item: JsValue = if p.flat { resources(&page).into() } else { page.clone() };
-            if let Some(f) = p.on_page.dyn_ref::<js_sys::Function>() {
-                JsFuture::from(Promise::resolve(&f.call1(&JsValue::NULL, &item)?)).await?;
+            if p.on_page.is_function() {
+                JsFuture::from(call_page(&p.on_page, &item)).await?;
             } else if p.flat {
                 for r in item.unchecked_ref::<js_sys::Array>().iter() {
                     out.push(&r);
@@ -251,12 +247,25 @@ impl Inner {
             } else {
                 out.push(&item);
             }
-            match next_link(&page).as_string() {
-                Some(url) if (p.limit == 0 || (seen.len() as u64) < p.limit) && !seen.contains(&resolved(&url)) => {
-                    a = RequestArgs { url, headers: headers.clone(), signal: signal.clone(), timeout_ms, ..RequestArgs::get(String::new()) };
-                }
-                _ => break,
+            let link = next_link(&page);
+            if link.is_null() {
+                return Err(js(Error::InvalidOption { option: "onPage".into(), reason: "made the page's next link unreadable (a getter or proxy threw)" }));
             }
+            if link.dyn_ref::<js_sys::JsString>().is_some_and(|u| u.length() > MAX_URL) {
+                return Err(js(Error::InvalidUrl { what: "next link", url: "(longer than 65536 characters)".into() }));
+            }
+            let Some(url) = link.as_string().filter(|u| !seen.contains(&resolved(u))) else { break };
+            let n = seen.len() as u64;
+            if p.limit != 0 && n >= p.limit {
+                break;
+            }
+            if p.limit == 0 && n >= MAX_PAGES {
+                return Err(js(Error::PagingLimit { by: "pages", limit: MAX_PAGES }));
+            }
+            if js_sys::Date::now() - started >= p.timeout_ms as f64 {
+                return Err(js(Error::PagingLimit { by: "milliseconds", limit: p.timeout_ms }));
+            }
+            a = RequestArgs { url, headers: headers.clone(), signal: signal.clone(), timeout_ms, ..RequestArgs::get(String::new()) };
         }
         Ok(if p.on_page.is_function() { JsValue::NULL } else { out.into() })
     }
@@ -297,7 +306,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 let record = register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &session, how).await.map_err(js)?;
                 // The launch's token was the one-time initial access token: from now on this client
                 // is the registered one, with a token from the JWT bearer grant.
-                let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await.map_err(js)?;
+                let next = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &WebStorage::Session, record.iss()).await.map_err(js)?;
                 *inner.session.borrow_mut() = next;
                 Ok(to_js(&record.summary()))
             }
@@ -305,7 +314,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 if !inner.session.borrow().can_refresh() {
                     return Err(js(Error::NoRefreshToken));
                 }
-                inner.refresh_shared().await?;
+                JsFuture::from(inner.shared_refresh()).await?;
                 Ok(state_value(&inner.session.borrow()))
             }
             Op::ReadPatient => {
@@ -359,7 +368,7 @@ impl Client {
     /// browser: trusted as the token endpoint's answer over TLS); `null` without an id_token.
     #[wasm_bindgen(js_name = getIdTokenVerification)]
     pub fn get_id_token_verification(&self) -> JsValue {
-        self.inner.session.borrow().id_verified_by.as_ref().map_or(JsValue::NULL, |v| to_js(v))
+        self.inner.session.borrow().id_verified_by.as_ref().map_or(JsValue::NULL, to_js)
     }
 
     /// Why the latest refresh's id_token was not adopted (a `SmartError`; the session kept the

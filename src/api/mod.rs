@@ -27,7 +27,7 @@ use crate::driver::{begin_launch, complete_launch, keep_session, restore_session
 use crate::web::fetch::Fetch;
 use crate::web::platform::Browser;
 use crate::web::json::JsBody;
-use crate::web::storage::SessionStore;
+use crate::web::storage::WebStorage;
 use crate::web::{js_message, window};
 
 /// A session of this platform.
@@ -119,28 +119,22 @@ pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
 #[cfg(feature = "identity")]
 async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
     match op {
-        // A resume and a forget of one server never interleave, in any tab (a Web Lock per server):
-        // a registration forgotten during a resume stays forgotten.
+        // A resume and a forget of one server never interleave, in any tab (a Web Lock per server,
+        // waited for at most the call's `timeout`): a registration forgotten during a resume stays
+        // forgotten.
         3 | 4 => {
-            let iss = iss_option(&opts)?;
-            let lock = crate::core::cat(&["smart-wasm:registration ", iss.as_str()]);
-            let release: js_sys::Function = JsFuture::from(client::acquire(&lock)).await?.unchecked_into();
-            let result = if op == 3 {
-                jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, &iss)
-                    .await
-                    .map(|session| Client::new(session, None).into())
-            } else {
-                crate::driver::identity::forget(&Fetch, &IndexedDb, &iss).await.map(|deleted| {
-                    #[derive(serde::Serialize)]
-                    #[serde(rename_all = "camelCase")]
-                    struct Forgotten {
-                        deleted_at_server: bool,
-                    }
-                    crate::web::json::to_js(&Forgotten { deleted_at_server: deleted })
-                })
-            };
-            let _ = release.call0(&JsValue::NULL);
-            result.map_err(js)
+            let (iss, ms) = iss_option(&opts)?;
+            let lock = ["smart-wasm:registration ", iss.as_str()].concat();
+            crate::web::with_lock(&lock, ms, "another tab's resume or forgetRegistration", async {
+                if op == 3 {
+                    let session = jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &WebStorage::Session, &iss).await?;
+                    Ok(Client::new(session, None).into())
+                } else {
+                    crate::driver::identity::forget(&IndexedDb, &iss).await.map(|()| JsValue::UNDEFINED)
+                }
+            })
+            .await
+            .map_err(js)
         }
         6 => {
             let (o, _) = options(&opts)?;
@@ -196,14 +190,19 @@ async fn client_key(import: bool, opts: &JsValue) -> Result<JsValue, JsValue> {
 }
 
 #[cfg(feature = "identity")]
-/// The FHIR server an identity call is about: a string, or `{ iss }` / `{ fhirServiceUrl }`.
-fn iss_option(v: &JsValue) -> Result<FhirBase, JsValue> {
-    let s = match v.as_string() {
-        Some(s) => Some(s),
-        None => options_doc(v)?.top.iss("").map_err(js)?,
+/// The FHIR server an identity call is about — a string, or `{ iss }` / `{ fhirServiceUrl }` —
+/// and the call's `timeout` (milliseconds; the default when a string or left out).
+fn iss_option(v: &JsValue) -> Result<(FhirBase, u32), JsValue> {
+    let (s, timeout) = match v.as_string() {
+        Some(s) => (Some(s), None),
+        None => {
+            let doc = options_doc(v)?;
+            (doc.top.iss("").map_err(js)?, crate::core::config::timeout_option(&doc.timeout).map_err(js)?)
+        }
     };
     let s = s.ok_or_else(|| js(Error::InvalidOption { option: "iss".into(), reason: "is required" }))?;
-    FhirBase::parse("iss", &s).map_err(js)
+    let iss = FhirBase::parse("iss", &s).map_err(js)?;
+    Ok((iss, timeout.unwrap_or(crate::core::http::DEFAULT_TIMEOUT_MS)))
 }
 
 /// Starts a SMART launch: standalone, or EHR when the page URL has `iss` (which must be one of the
@@ -211,7 +210,7 @@ fn iss_option(v: &JsValue) -> Result<FhirBase, JsValue> {
 /// `noRedirect: true` returns the URL instead.
 async fn authorize(opts: JsValue) -> Result<JsValue, JsValue> {
     let (o, doc) = options(&opts)?;
-    let url = begin_launch(&Fetch, &SessionStore, &Browser, &identity(), &o, &page_url()?).await.map_err(js)?;
+    let url = begin_launch(&Fetch, &WebStorage::Session, &Browser, &identity(), &o, &page_url()?).await.map_err(js)?;
     if doc.no_redirect.value() == Some(true) {
         return Ok(JsValue::from_str(&url));
     }
@@ -236,7 +235,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
     let doc = optional_options_doc(&opts)?;
     let (o, chosen) = parse_ready_options(&doc, &page).map_err(js)?;
     let session = if is_callback(&page) {
-        let s = complete_launch(&Fetch, &Browser, &SessionStore, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
+        let s = complete_launch(&Fetch, &Browser, &WebStorage::Session, &identity(), o.as_ref(), &page, crate::driver::Platform::now(&Browser)).await;
         clean_address_bar(&page);
         let s = s.map_err(js)?;
         #[cfg(feature = "identity")]
@@ -244,7 +243,7 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
             // The launch's token is the one-time initial access token: it is used for the
             // registration and never stored; the tab keeps the registered client's session.
             let registered = match crate::driver::identity::register(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &s, how).await {
-                Ok(record) => jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &SessionStore, record.iss()).await,
+                Ok(record) => jwt_bearer_sign_in(&Fetch, &WebCryptoKeys, &IndexedDb, &Browser, &WebStorage::Session, record.iss()).await,
                 Err(e) => Err(e),
             };
             match registered {
@@ -252,17 +251,17 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
                 // The launch itself succeeded: keep its session, and report the registration
                 // failure on the client (`registrationError`) instead of throwing the launch away.
                 Err(e) => {
-                    keep_session(&SessionStore, &s).map_err(js)?;
+                    keep_session(&WebStorage::Session, &s).map_err(js)?;
                     let client = Client::new(s, o.as_ref());
                     client.set_registration_error(js(e));
                     return Ok(client);
                 }
             }
         }
-        keep_session(&SessionStore, &s).map_err(js)?;
+        keep_session(&WebStorage::Session, &s).map_err(js)?;
         s
     } else {
-        let s = restore_session(&SessionStore, chosen.as_ref()).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?;
+        let s = restore_session(&WebStorage::Session, chosen.as_ref()).map_err(js)?.ok_or_else(|| js(Error::NoLaunch))?;
         return Ok(Client::open(s, o.as_ref()));
     };
     #[cfg(not(feature = "identity"))]
@@ -275,8 +274,8 @@ async fn ready(opts: JsValue) -> Result<Client, JsValue> {
 async fn clients(opts: JsValue) -> Result<JsValue, JsValue> {
     let (o, _) = parse_ready_options(&optional_options_doc(&opts)?, &page_url()?).map_err(js)?;
     let out = js_sys::Array::new();
-    for iss in session_servers(&SessionStore).map_err(js)? {
-        if let Some(s) = restore_session::<JsBody>(&SessionStore, Some(&iss)).map_err(js)? {
+    for iss in session_servers(&WebStorage::Session).map_err(js)? {
+        if let Some(s) = restore_session::<JsBody>(&WebStorage::Session, Some(&iss)).map_err(js)? {
             out.push(&Client::open(s, o.as_ref()).into());
         }
     }
@@ -290,7 +289,7 @@ async fn clients(opts: JsValue) -> Result<JsValue, JsValue> {
 async fn init(opts: JsValue) -> Result<Client, JsValue> {
     let page = page_url()?;
     let ehr_launch = ehr_launch_params(&page).map_err(js)?.is_some_and(|(_, launch)| launch.is_some_and(|l| !l.is_empty()));
-    if is_callback(&page) || (!ehr_launch && restore_session::<JsBody>(&SessionStore, None).map_err(js)?.is_some()) {
+    if is_callback(&page) || (!ehr_launch && restore_session::<JsBody>(&WebStorage::Session, None).map_err(js)?.is_some()) {
         return ready(opts).await;
     }
     authorize(opts).await?;

@@ -31,6 +31,8 @@ pub trait Body: Clone + Default {
 pub trait JsonText {
     /// The JSON text of `value` (plain data: strings, integers, booleans, structs, lists).
     fn json<T: Serialize>(&self, value: &T) -> String;
+    /// `value` read back from JSON text; `None` when it is not JSON or not a `T`.
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Option<T>;
 }
 
 /// One member of a server's JSON object, read without failing the document.

@@ -86,6 +86,10 @@ pub enum Error {
     Timeout { what: What, ms: u32 },
     /// The app aborted the request (its `AbortSignal`).
     Aborted,
+    /// Paging through a search's `next` links reached its overall bound: `by` is `"pages"`
+    /// (`pageLimit: 0` follows at most [`MAX_PAGES`](crate::core::fhir::MAX_PAGES)) or
+    /// `"milliseconds"` (`pagingTimeout`).
+    PagingLimit { by: &'static str, limit: u64 },
     /// `fetch` failed (network, CORS, DNS).
     Network { message: String },
     /// `sessionStorage` or a stored record failed.
@@ -130,6 +134,7 @@ impl Error {
             Error::InvalidIdToken { .. } => "invalid_id_token",
             Error::Timeout { .. } => "timeout",
             Error::Aborted => "aborted",
+            Error::PagingLimit { .. } => "paging_limit",
             Error::Network { .. } => "network_error",
             Error::Storage { .. } => "storage_error",
             Error::Crypto { .. } => "crypto_error",
@@ -205,6 +210,13 @@ impl Error {
             Error::InvalidIdToken { reason } => c(&["id_token refused: ", reason]),
             Error::Timeout { what, ms } => c(&[what, ": no complete answer within ", &u64_text(u64::from(*ms)), " ms"]),
             Error::Aborted => c(&["the request was aborted"]),
+            Error::PagingLimit { by, limit } => c(&[
+                "paging stopped after ",
+                &u64_text(*limit),
+                " ",
+                by,
+                ": give `pageLimit` (pages) or `pagingTimeout` (milliseconds) a larger value to follow more",
+            ]),
             Error::Network { message } | Error::Storage { message } | Error::Crypto { message } => message.clone(),
         }
     }
@@ -271,6 +283,7 @@ mod tests {
             Error::InvalidIdToken { reason: "" },
             Error::Timeout { what: "", ms: 1 },
             Error::Aborted,
+            Error::PagingLimit { by: "pages", limit: 1 },
             Error::Network { message: s() },
             Error::Storage { message: s() },
             Error::Crypto { message: s() },
@@ -289,7 +302,7 @@ mod tests {
             | Error::NoRegistration { .. }
             | Error::InvalidJson { .. } | Error::ResponseTooLarge { .. } | Error::HttpStatus { .. } | Error::Unauthorized
             | Error::InsufficientScope { .. } | Error::UnexpectedRedirect { .. } | Error::InvalidIdToken { .. } | Error::Timeout { .. } | Error::Aborted
-            | Error::Network { .. }
+            | Error::PagingLimit { .. } | Error::Network { .. }
             | Error::Storage { .. } | Error::Crypto { .. } => {}
         }
     }

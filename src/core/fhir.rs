@@ -47,6 +47,17 @@ pub fn resolve_url(base: &FhirBase, input: &str) -> Result<Url> {
     Ok(joined)
 }
 
+/// PUT, PATCH and DELETE act on a resource (or a type, in their conditional forms), never on the
+/// FHIR base itself: `delete('')` or `update()` of an id `..` is refused before it is sent.
+pub fn check_target(base: &FhirBase, url: &Url, method: &str) -> Result<()> {
+    let below = url.path().strip_prefix(base.as_dir().url().path()).unwrap_or("");
+    let writes = ["PUT", "PATCH", "DELETE"].iter().any(|m| m.eq_ignore_ascii_case(method));
+    if writes && below.trim_matches('/').is_empty() {
+        return Err(Error::InvalidOption { option: "url".into(), reason: "must name a resource or a type for PUT, PATCH and DELETE, not the FHIR base" });
+    }
+    Ok(())
+}
+
 /// Characters percent-encoded in a path segment: all but RFC 3986 `unreserved`.
 const SEGMENT: &percent_encoding::AsciiSet =
     &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -55,6 +66,14 @@ const SEGMENT: &percent_encoding::AsciiSet =
 pub fn resource_path(resource_type: &str, id: &str) -> String {
     crate::core::cat(&[resource_type, "/", &percent_encoding::utf8_percent_encode(id, SEGMENT).collect::<String>()])
 }
+
+/// Characters a request URL may have (the app's, or a server's next link); checked before the URL
+/// is copied into wasm memory.
+pub const MAX_URL: u32 = 65_536;
+/// Pages `pageLimit: 0` follows at most ([`Error::PagingLimit`] past them).
+pub const MAX_PAGES: u64 = 1000;
+/// Milliseconds after which paging requests no further page, unless the app sets `pagingTimeout`.
+pub const PAGING_TIMEOUT_MS: u64 = 300_000;
 
 /// Headers the client owns on FHIR requests; a caller's header of these names is ignored.
 pub const OWNED_HEADERS: [&str; 2] = ["Authorization", "Epic-Client-ID"];

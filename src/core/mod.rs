@@ -15,6 +15,7 @@ pub mod http;
 pub mod idtoken;
 pub mod jwt;
 pub mod registration;
+pub mod relay;
 pub mod session;
 pub mod token;
 pub mod types;

@@ -111,8 +111,6 @@ pub struct RegistrationDoc {
     client_id_issued_at: Field<u64>,
     grant_types: Field<Vec<String>>,
     token_endpoint_auth_method: Field<String>,
-    registration_client_uri: Field<String>,
-    registration_access_token: Field<String>,
 }
 
 /// A successful registration answer (RFC 7591 §3.2.1).
@@ -126,33 +124,16 @@ pub struct Registration {
     pub grant_types: Vec<String>,
     /// `token_endpoint_auth_method`, when sent.
     pub token_endpoint_auth_method: Option<String>,
-    /// RFC 7592 management, when the server offers it: `registration_client_uri` and the
-    /// `registration_access_token` that may read, change or delete this registration.
-    pub management: Option<Management>,
-}
-
-/// Where and with which token a registration can be managed (RFC 7592 §2).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Management {
-    /// `registration_client_uri`.
-    pub uri: HttpUrl,
-    /// `registration_access_token`.
-    pub token: AccessToken,
-}
-
-/// RFC 7592 §2.3: deletes the registration at the server.
-pub fn registration_delete_request(m: &Management) -> HttpRequest {
-    HttpRequest::new("DELETE", m.uri.as_str().to_owned())
-        .header("Authorization", crate::core::cat(&["Bearer ", m.token.secret()]))
-        .expect("registration management", 0)
 }
 
 fn bad(field: &'static str, reason: &'static str) -> Error {
     Error::InvalidRegistrationResponse { field, reason }
 }
 
-/// Validates the registration answer: 201 (or 200) with a `client_id`; 400
+/// Validates the registration answer: 201 (or 200) with a `client_id`. An RFC 7592
+/// `registration_access_token` in the answer is not read: with it, anyone could re-key this
+/// registration (put their own JWKS on it) and act as this device from anywhere, and one XSS could
+/// take it from wherever it were kept; so it is neither kept nor sent anywhere. 400
 /// `invalid_client_metadata` and friends (§3.2.2), 401 and other statuses are
 /// [`Error::RegistrationError`].
 pub fn parse_registration_response(status: u16, body: &impl Body) -> Result<Registration> {
@@ -170,12 +151,6 @@ pub fn parse_registration_response(status: u16, body: &impl Body) -> Result<Regi
         client_id_issued_at: m.client_id_issued_at.get(|| bad("client_id_issued_at", "must be a non-negative integer"))?,
         grant_types: m.grant_types.get(|| bad("grant_types", "must be an array of strings"))?.unwrap_or_default(),
         token_endpoint_auth_method: m.token_endpoint_auth_method.get(|| bad("token_endpoint_auth_method", "must be a string"))?,
-        management: match (m.registration_client_uri.value(), m.registration_access_token.value()) {
-            (Some(uri), Some(token)) if !token.is_empty() => {
-                Some(Management { uri: HttpUrl::parse("registration_client_uri", &uri)?, token: AccessToken::new(token) })
-            }
-            _ => None,
-        },
     })
 }
 
@@ -198,10 +173,6 @@ pub struct RegistrationRecord {
     pub created_at: u64,
     /// When the key last signed a grant.
     pub last_used_at: u64,
-    /// RFC 7592 management of the registration, when the server offered it (kept beside the key;
-    /// never shown by `listRegistrations()`).
-    #[serde(default)]
-    pub management: Option<Management>,
 }
 
 /// What `listRegistrations()` shows of a record: nothing secret is in a record.

@@ -15,7 +15,7 @@ use super::error::{Error, Result};
 use super::http::HttpRequest;
 use super::idtoken::Verification;
 use super::token::{client_credentials_request, refresh_request, Context, TokenResponse};
-use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, Issuer, RefreshToken, Scope};
+use super::types::{AccessToken, ClientId, ClientSecret, FhirBase, HttpUrl, Issuer, RefreshToken, RelayKey, Scope};
 
 /// A SMART session with one FHIR server.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +31,11 @@ pub struct Session<B> {
     pub refresh_token: Option<RefreshToken>,
     /// When the access token expires (seconds since the epoch), if the server said.
     pub expires_at: Option<u64>,
+    /// When the access token was had (seconds since the epoch): it is not refreshed before it is
+    /// [`MIN_TOKEN_AGE`] old, whatever its lifetime (`expires_in: 0` must not make every request
+    /// refresh).
+    #[serde(default)]
+    pub obtained_at: u64,
     /// Scope granted (or requested, when the server did not say, RFC 6749 §5.1).
     pub scope: Scope,
     /// The launch context, merged over refreshes. Not stored: read again from the stored
@@ -64,6 +69,13 @@ pub struct Session<B> {
     /// How the origin of `id_claims` was established.
     #[serde(default)]
     pub id_verified_by: Option<Verification>,
+    /// The key the tabs sharing this session seal their relay records with
+    /// ([`crate::core::relay`]); made by the driver when the session starts.
+    #[serde(default)]
+    pub relay_key: Option<RelayKey>,
+    /// Refreshes since the session started: of two states of one session, the later one.
+    #[serde(default)]
+    pub generation: u64,
 }
 
 /// The grant a session started with, where it decides how the session renews.
@@ -98,6 +110,9 @@ pub struct State<'a, B> {
     pub token_response: &'a B,
 }
 
+/// Seconds an access token is used before it may be refreshed ahead of expiry.
+pub const MIN_TOKEN_AGE: u64 = 5;
+
 fn expiry(now: u64, t: &TokenResponse) -> Option<u64> {
     t.expires_in.map(|s| now.saturating_add(s))
 }
@@ -121,6 +136,7 @@ impl<B: Body> Session<B> {
             binding,
             basic: false,
             expires_at: expiry(now, &t),
+            obtained_at: now,
             scope: t.scope.clone().unwrap_or_else(|| requested.clone()),
             access_token: t.access_token,
             refresh_token: t.refresh_token,
@@ -133,6 +149,8 @@ impl<B: Body> Session<B> {
             id_token_algs: Vec::new(),
             id_claims: None,
             id_verified_by: None,
+            relay_key: None,
+            generation: 0,
         }
     }
 
@@ -145,6 +163,7 @@ impl<B: Body> Session<B> {
             basic: true,
             refresh_token: None,
             expires_at: None,
+            obtained_at: 0,
             scope: Scope::default(),
             context: Context::default(),
             token_response: B::default(),
@@ -155,6 +174,8 @@ impl<B: Body> Session<B> {
             id_token_algs: Vec::new(),
             id_claims: None,
             id_verified_by: None,
+            relay_key: None,
+            generation: 0,
             binding: Binding {
                 token_endpoint: iss.as_dir().clone(),
                 iss,
@@ -180,9 +201,13 @@ impl<B: Body> Session<B> {
             && (self.refresh_token.is_some() || self.binding.auth == AuthMethod::PrivateKeyJwt || self.grant == Grant::ClientCredentials)
     }
 
-    /// Whether the access token is within `refresh_margin` of expiry and can be refreshed.
+    /// Whether the access token is within `refresh_margin` of expiry, is at least
+    /// [`MIN_TOKEN_AGE`] old, and can be refreshed. (A token that a short lifetime makes refresh
+    /// sooner is still refreshed on a 401.)
     pub fn needs_refresh(&self, now: u64) -> bool {
-        self.can_refresh() && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.binding.refresh_margin))
+        self.can_refresh()
+            && now >= self.obtained_at.saturating_add(MIN_TOKEN_AGE)
+            && self.expires_at.is_some_and(|at| at <= now.saturating_add(self.binding.refresh_margin))
     }
 
     /// The refresh request (RFC 6749 §6), authenticated with the app's secret or a client
@@ -202,6 +227,8 @@ impl<B: Body> Session<B> {
     /// old one (rotation), otherwise the old one stays; launch context not repeated is kept.
     pub fn apply_refresh(&mut self, t: TokenResponse, raw: &B, now: u64) {
         self.expires_at = expiry(now, &t);
+        self.obtained_at = now;
+        self.generation += 1;
         if let Some(s) = t.scope {
             self.scope = s;
         }

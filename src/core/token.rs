@@ -195,8 +195,8 @@ impl Context {
     pub fn of(raw: &impl Body) -> Context {
         let d: TokenResponseDoc = raw.decode().unwrap_or_default();
         Context {
-            patient: d.patient.value(),
-            encounter: d.encounter.value(),
+            patient: resource_id(d.patient.value()),
+            encounter: resource_id(d.encounter.value()),
             fhir_user: d.fhir_user.value(),
             id_token: d.id_token.value(),
             need_patient_banner: d.need_patient_banner.value().map(|f| f.0),
@@ -274,6 +274,12 @@ fn header_safe(token: &str) -> bool {
     token.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
+/// A context resource id, unless it is not one path segment (`Patient/..` would address the
+/// server's base): such an id is no context.
+fn resource_id(id: Option<String>) -> Option<String> {
+    id.filter(|v| !matches!(v.as_str(), "" | "." | ".."))
+}
+
 fn context_str(f: Field<String>, field: &'static str) -> Result<Option<String>> {
     f.get(|| bad(field, "must be a string"))
 }
@@ -308,8 +314,8 @@ pub fn parse_token_response(status: u16, body: &impl Body) -> Result<TokenRespon
     };
     let context = Context {
         id_token: context_str(m.id_token, "id_token")?,
-        patient: context_str(m.patient, "patient")?,
-        encounter: context_str(m.encounter, "encounter")?,
+        patient: resource_id(context_str(m.patient, "patient")?),
+        encounter: resource_id(context_str(m.encounter, "encounter")?),
         smart_style_url: context_str(m.smart_style_url, "smart_style_url")?,
         intent: context_str(m.intent, "intent")?,
         tenant: context_str(m.tenant, "tenant")?,

@@ -76,6 +76,11 @@ secret_newtype!(
     /// Authorization code (RFC 6749 §4.1.2).
     AuthorizationCode
 );
+secret_newtype!(
+    /// The key (32 bytes, base64url) the tabs sharing a session seal their relay records with
+    /// ([`crate::core::relay`]); kept only in the session (`sessionStorage`).
+    RelayKey
+);
 
 /// PKCE `code_verifier` (RFC 7636 §4.1). Deliberately not `Clone`: it is sent once.
 #[derive(PartialEq, Eq, Serialize)]

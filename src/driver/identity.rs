@@ -189,7 +189,6 @@ pub async fn register<K: Keys, R: Registrations<Pair = K::Pair>, B>(
         scope: session.scope.clone(),
         created_at: now,
         last_used_at: now,
-        management: registered.management,
     };
     registrations.put(&record, &pair).await?;
     Ok(record)
@@ -214,6 +213,17 @@ pub async fn bind_key<K: Keys, R: Registrations<Pair = K::Pair>>(
     kid: Option<String>,
     timeout_ms: u32,
 ) -> Result<(RegistrationRecord, PublicJwk)> {
+    // A dynamic registration (its client id is the server's, not the app's) would be orphaned at
+    // the server with its key gone: the app forgets it first, on purpose. A bound key may be
+    // replaced (the app registers the new public key out of band).
+    if let Some((existing, _)) = registrations.get(iss).await? {
+        if existing.binding.client_id != existing.software_id {
+            return Err(Error::InvalidOption {
+                option: "iss".into(),
+                reason: "already has this browser's dynamic registration: call forgetRegistration() first",
+            });
+        }
+    }
     let config = discover(http, iss, &Pins::default(), timeout_ms).await?;
     let public = public_jwk(alg, keys.public_jwk(&pair).await?)?;
     let kid = match kid {
@@ -238,26 +248,18 @@ pub async fn bind_key<K: Keys, R: Registrations<Pair = K::Pair>>(
         scope: crate::core::types::Scope::default(),
         created_at: now,
         last_used_at: now,
-        management: None,
     };
     registrations.put(&record, &pair).await?;
     let jwk = registered_jwk(alg, &public, &kid);
     Ok((record, jwk))
 }
 
-/// Forgets this browser's registration with `iss`: deletes it at the server first when the server
-/// offered RFC 7592 management (`true` when the server confirmed), then the key pair and record
-/// here, whatever the server answered.
-pub async fn forget<R: Registrations>(http: &impl Http, registrations: &R, iss: &FhirBase) -> Result<bool> {
-    let mut deleted = false;
-    if let Some((record, _)) = registrations.get(iss).await? {
-        if let Some(m) = &record.management {
-            let req = crate::core::registration::registration_delete_request(m).timeout(record.binding.timeout_ms);
-            deleted = http.send(&req).await.is_ok_and(|r| r.status == 204 || r.status == 200);
-        }
-    }
-    registrations.delete(iss).await?;
-    Ok(deleted)
+/// Forgets this browser's registration with `iss`: its key pair and record here. The server's
+/// registration stays, bound to a public key whose private half no longer exists anywhere (it was
+/// never exportable): nobody can use it. (Deleting it at the server would take the RFC 7592
+/// registration access token, which is not kept: see [`parse_registration_response`].)
+pub async fn forget<R: Registrations>(registrations: &R, iss: &FhirBase) -> Result<()> {
+    registrations.delete(iss).await
 }
 
 /// A new access token for a key-bound session: the refresh-token grant with a client assertion
@@ -293,7 +295,8 @@ pub async fn jwt_bearer_sign_in<H: Http, K: Keys, R: Registrations<Pair = K::Pai
     let b = &record.binding;
     let resp = http.send(&jwt_bearer_request(&b.token_endpoint, &b.client_id, &assertion).timeout(b.timeout_ms)).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
-    let session = Session::from_token(b.clone(), &record.scope, t, resp.body, now);
+    let mut session = Session::from_token(b.clone(), &record.scope, t, resp.body, now);
+    session.relay_key = Some(super::relay::new_key(platform)?);
     registrations.touch(&b.iss, now).await?;
     keep_session(store, &session)?;
     Ok(session)

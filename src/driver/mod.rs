@@ -21,6 +21,7 @@ use crate::core::{Error, Result};
 
 pub mod identity;
 pub mod oidc;
+pub mod relay;
 
 pub use identity::{Identity, Keys, NoIdentity, Registrations};
 pub use oidc::{beside, fetch_keys, verify_id_token, Checks, IdTokenIssuer};
@@ -67,10 +68,14 @@ pub trait Platform: JsonText {
     fn sha256(&self, data: &[u8]) -> impl Future<Output = Result<[u8; 32]>>;
     /// Seconds since the Unix epoch.
     fn now(&self) -> u64;
-    /// Whether `signature` (base64url, checked by the core) is a valid `alg` (`RS256`, `RS384`,
-    /// `ES384`) signature of `input` by the public JWK `jwk` (WebCrypto in the browser). A key
-    /// that cannot be used is an error.
+    /// Whether `signature` (base64url, checked by the core) is a valid `alg` signature of `input`
+    /// by the public JWK `jwk` (WebCrypto in the browser). A key that cannot be used is an error.
     fn verify<K: Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &str) -> impl Future<Output = Result<bool>>;
+    /// AES-256-GCM (WebCrypto): `plain` sealed with `key` and the 12-byte `iv`, `aad` authenticated
+    /// with it; the ciphertext and its tag.
+    fn seal(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], plain: &[u8]) -> impl Future<Output = Result<Vec<u8>>>;
+    /// Opens what [`Platform::seal`] made; `Ok(None)` when it does not authenticate.
+    fn open(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], sealed: &[u8]) -> impl Future<Output = Result<Option<Vec<u8>>>>;
 }
 
 /// Storage key prefix of launches in flight; the state follows.
@@ -188,6 +193,7 @@ pub async fn complete_launch<H: Http>(
     let (resp, keys) = beside(http.send(&req), keys).await?;
     let t = parse_token_response(resp.status, &resp.body)?;
     let mut session = Session::from_code_exchange(&record, t, resp.body, now);
+    session.relay_key = Some(relay::new_key(platform)?);
     // An id_token is verified before anything of the session is used or kept.
     if let Some(token) = session.context.id_token.clone() {
         let mut keys = match keys {

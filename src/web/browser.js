@@ -42,9 +42,14 @@ export async function bodyValue(response, include) {
   if (text !== '') { try { body = JSON.parse(text); } catch { body = text; } }
   return include ? { body, status: response.status, headers: response.headers } : body;
 }
-// Paging through a FHIR Bundle (server JSON, plain data): its `next` link, and its entries' resources.
-export const nextLink = (b) => (Array.isArray(b?.link) ? b.link.find((l) => l?.relation === 'next' && typeof l.url === 'string')?.url : undefined);
-export const resources = (b) => (Array.isArray(b?.entry) ? b.entry.map((e) => e?.resource).filter((r) => r !== undefined) : []);
+// Paging through a FHIR Bundle: its `next` link (undefined when none; null when reading it threw:
+// the app's onPage may have replaced the page's members), and its entries' resources.
+export function nextLink(b) {
+  try { return Array.isArray(b?.link) ? b.link.find((l) => l?.relation === 'next' && typeof l.url === 'string')?.url : undefined; } catch { return null; }
+}
+export function resources(b) {
+  try { return Array.isArray(b?.entry) ? b.entry.map((e) => e?.resource).filter((r) => r !== undefined) : []; } catch { return []; }
+}
 
 // ---- read.rs ----
 // A plain copy: own enumerable members of objects and arrays, recursively; Headers become plain
@@ -63,13 +68,16 @@ function copy(v, depth) {
 export function plain(v) { try { return { v: copy(v, 0) }; } catch { return {}; } }
 
 // The arguments of client.request(input, init), read once: `{ url, method, headers: [[name, value]],
-// body (a string; `json` when this wrote it), signal }`, or `{ bad: <member> }` when reading it
-// threw (or the body cannot be written as JSON: a BigInt, a cycle).
+// body (a string; `json` when this wrote it), signal, … }`, or `{ bad: <member>, why }` when reading
+// it threw (`why` undefined), the body cannot be written as JSON (`why: 'json'`: a BigInt, a
+// cycle), or the URL is longer than MAX_URL (`why: 'long'`: checked before it is copied into wasm).
+export const MAX_URL = 65536;
 export function readRequest(input, init) {
-  let stage = 'url';
+  let stage = 'url', why;
   try {
     let url = input, o = init;
     if (input !== null && typeof input === 'object') { url = input.url; o = input; }
+    if (typeof url === 'string' && url.length > MAX_URL) return { bad: stage, why: 'long' };
     if (o === undefined || o === null) return { url };
     if (typeof o !== 'object') return { bad: 'init' };
     stage = 'method'; const method = o.method;
@@ -78,39 +86,46 @@ export function readRequest(input, init) {
     else if (headers !== null && typeof headers === 'object') headers = Object.entries(headers);
     stage = 'body'; let body = o.body, json = false;
     if (body !== undefined && body !== null && typeof body !== 'string') {
+      why = 'json';
       body = JSON.stringify(body);
       if (typeof body !== 'string') throw new TypeError('not JSON');
       json = true;
+      why = undefined;
     }
     stage = 'signal'; const signal = o.signal;
     stage = 'timeout'; const timeout = o.timeout;
     stage = 'includeResponse'; const include = o.includeResponse;
     stage = 'pageLimit'; const pages = o.pageLimit;
+    stage = 'pagingTimeout'; const pagingTimeout = o.pagingTimeout;
     stage = 'flat'; const flat = o.flat;
     stage = 'onPage'; const onPage = o.onPage;
-    return { url, method, headers, body, json, signal, timeout, include, pages, flat, onPage };
-  } catch { return { bad: stage }; }
+    return { url, method, headers, body, json, signal, timeout, include, pages, pagingTimeout, flat, onPage };
+  } catch { return { bad: stage, why }; }
 }
 
-// ---- api/client.rs: one refresh at a time across tabs ----
-// A duplicated tab (or window.open) copies sessionStorage, and with it the refresh token: without
-// coordination both tabs would redeem it, and a server that detects reuse revokes the grant.
-const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('smart-wasm') : null;
-// Sessions other tabs got by redeeming a refresh token, by that token.
-const announced = new Map();
-channel?.addEventListener('message', (e) => { if (e.data?.old) announced.set(e.data.old, e.data.session); });
+// ---- api/client.rs, web/mod.rs ----
 // Resolves, once the Web Lock `name` is held (in any tab of this origin), to the function that
-// releases it.
-export function acquire(name) {
-  return new Promise((granted) => {
-    if (typeof navigator === 'undefined' || !navigator.locks) return granted(() => {});
-    navigator.locks.request(name, () => new Promise((release) => granted(release)));
+// releases it; rejects with a TimeoutError when it is not granted within `ms` (a lock's holder may
+// be stuck, and any page of the origin can take a lock whose name `navigator.locks.query()` lists).
+export function acquire(name, ms) {
+  if (typeof navigator === 'undefined' || !navigator.locks) return Promise.resolve(() => {});
+  return new Promise((granted, refused) => {
+    navigator.locks.request(name, { signal: AbortSignal.timeout(ms) }, () => new Promise((release) => granted(release))).catch(refused);
   });
 }
-// Tells the other tabs the session that replaced refresh token `old`.
-export function announce(old, session) { channel?.postMessage({ old, session }); }
-// The session another tab announced for refresh token `old`, once.
-export function takeAnnounced(old) { const s = announced.get(old); announced.delete(old); return s; }
+// `p`, or a rejection with a TimeoutError after `ms` or an AbortError when the app's signal aborts,
+// whichever comes first (what `p` waits for goes on for its other callers).
+export function within(p, ms, app) {
+  const d = deadline(ms, app);
+  return new Promise((ok, fail) => {
+    if (d.signal.aborted) fail(d.signal.reason);
+    d.signal.addEventListener('abort', () => fail(d.signal.reason), { once: true });
+    p.then(ok, fail).finally(d.done);
+  });
+}
+// The app's onPage callback, awaited: whatever it throws or returns (a thenable whose getter
+// throws) becomes a rejection here, never a throw through the module.
+export async function callPage(f, page) { await f(page); }
 
 // ---- json.rs, platform.rs: a JWS (id_token), decoded by the browser, its signature checked by
 // WebCrypto with the issuer's public key ----
@@ -136,4 +151,14 @@ export async function verifyJws(alg, jwk, data, sig) {
     : jwk.kty === 'OKP' ? { kty: 'OKP', crv: jwk.crv, x: jwk.x } : { kty: 'RSA', n: jwk.n, e: jwk.e };
   const key = await crypto.subtle.importKey('jwk', pub, p, false, ['verify']);
   return crypto.subtle.verify(p, key, signature, data);
+}
+
+// ---- platform.rs: the tab relay's seal (AES-256-GCM), with a key imported non-extractable for
+// this one operation; null when it fails (a ciphertext that does not authenticate) ----
+export async function aesGcm(seal, key, iv, additionalData, data) {
+  try {
+    const k = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, [seal ? 'encrypt' : 'decrypt']);
+    const p = { name: 'AES-GCM', iv, additionalData };
+    return new Uint8Array(await (seal ? crypto.subtle.encrypt(p, k, data) : crypto.subtle.decrypt(p, k, data)));
+  } catch { return null; }
 }

@@ -14,7 +14,7 @@
 
 use gloo_net::http::{Headers, Method, RequestBuilder};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestCache, RequestMode, RequestRedirect, Response, ResponseType};
 
@@ -99,8 +99,7 @@ impl Drop for Unread {
 
 impl Unread {
     fn failed(&self, v: JsValue) -> Error {
-        let name = v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
-        failed(&name, js_message(&v), self.what)
+        failed(&super::js_name(&v), js_message(&v), self.what)
     }
 
     /// The body for JavaScript, never copied into wasm memory: parsed JSON, `null` when empty, the
@@ -134,8 +133,9 @@ impl Unread {
 impl Fetch {
     /// Sends `req` and returns the response with its body unread. The exchange, body included, is
     /// abandoned after `req.timeout_ms` ([`Error::Timeout`]) or when `app_signal` (an
-    /// `AbortSignal`, or `undefined`) aborts ([`Error::Aborted`]).
-    pub async fn send_unread(&self, req: &HttpRequest, app_signal: &JsValue) -> Result<Unread> {
+    /// `AbortSignal`, or `undefined`) aborts ([`Error::Aborted`]). `app_body`, a JS string, is
+    /// sent instead of `req.body` when it is one (the app's body never enters wasm memory).
+    pub async fn send_unread(&self, req: &HttpRequest, app_signal: &JsValue, app_body: &JsValue) -> Result<Unread> {
         let invalid = |r| Error::InvalidOption { option: "request".into(), reason: r };
         let mut url = url::Url::parse(&req.url).map_err(|_| Error::InvalidUrl { what: "request URL", url: crate::core::error::redact_url(&req.url) })?;
         let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
@@ -156,6 +156,7 @@ impl Fetch {
             .headers(Headers::from_raw(headers))
             .query(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         let request = match &req.body {
+            _ if app_body.is_string() => builder.body(app_body),
             Some(body) => builder.body(body.as_str()),
             None => builder.build(),
         }
@@ -177,7 +178,7 @@ impl Http for Fetch {
     type Body = JsBody;
 
     async fn send(&self, req: &HttpRequest) -> Result<HttpResponse<JsBody>> {
-        let r = self.send_unread(req, &JsValue::UNDEFINED).await?;
+        let r = self.send_unread(req, &JsValue::UNDEFINED, &JsValue::UNDEFINED).await?;
         let (what, limit) = req.expect;
         let body = if r.redirected { JsBody::default() } else { r.json_capped(what, limit).await? };
         Ok(HttpResponse { status: r.status, body, www_authenticate: r.www_authenticate.clone(), redirected: r.redirected })

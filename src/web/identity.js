@@ -17,10 +17,11 @@ const run = (mode, op) => open().then((db) => new Promise((resolve, reject) => {
 export const put = (iss, record, keys) => run('readwrite', (s) => s.put({ iss, record, keys }));
 export const get = (iss) => run('readonly', (s) => s.get(iss));
 export const remove = (iss) => run('readwrite', (s) => s.delete(iss));
-// Sets the record's lastUsedAt, in one transaction, only when the entry still exists.
+// Sets the record's lastUsedAt, in one transaction, only when the entry still exists. (It also
+// drops the RFC 7592 `management` member earlier versions kept: a lasting credential.)
 export const touch = (iss, at) => run('readwrite', (s) => {
   const req = s.get(iss);
-  req.onsuccess = () => { const e = req.result; if (e) { e.record.lastUsedAt = at; s.put(e); } };
+  req.onsuccess = () => { const e = req.result; if (e) { e.record.lastUsedAt = at; delete e.record.management; s.put(e); } };
   return req;
 });
 export const all = () => run('readonly', (s) => s.getAll());

@@ -95,4 +95,7 @@ impl JsonText for BrowserJson {
     fn json<T: Serialize>(&self, value: &T) -> String {
         stringify(value).unwrap_or_default()
     }
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Option<T> {
+        JSON::parse(text).ok().and_then(from_js)
+    }
 }

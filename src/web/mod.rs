@@ -25,3 +25,35 @@ pub fn js_message(v: &JsValue) -> String {
 pub fn window() -> crate::core::Result<web_sys::Window> {
     web_sys::window().ok_or_else(|| crate::core::Error::Network { message: "no window: run on a page".into() })
 }
+
+/// The `name` of a thrown JS `Error` (`TimeoutError`, `AbortError`, …), or empty.
+pub fn js_name(v: &JsValue) -> String {
+    v.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default()
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/web/browser.js")]
+extern "C" {
+    fn acquire(name: &str, ms: u32) -> js_sys::Promise;
+}
+
+/// Runs `f` holding the Web Lock `name` (one holder in all the origin's tabs), waiting for it at
+/// most `ms`: [`Error::Timeout`](crate::core::Error::Timeout) naming `what` when another context
+/// keeps it longer. A browser without Web Locks (or one that refuses the request) runs `f`
+/// without it.
+pub async fn with_lock<T>(
+    name: &str,
+    ms: u32,
+    what: crate::core::error::What,
+    f: impl core::future::Future<Output = crate::core::Result<T>>,
+) -> crate::core::Result<T> {
+    let release = match wasm_bindgen_futures::JsFuture::from(acquire(name, ms)).await {
+        Ok(r) => r.dyn_into::<js_sys::Function>().ok(),
+        Err(e) if js_name(&e) == "TimeoutError" => return Err(crate::core::Error::Timeout { what, ms }),
+        Err(_) => None,
+    };
+    let out = f.await;
+    if let Some(r) = release {
+        let _ = r.call0(&JsValue::NULL);
+    }
+    out
+}

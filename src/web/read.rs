@@ -43,19 +43,23 @@ struct RequestDoc {
     url: Field<String>,
     method: Field<String>,
     headers: Field<Vec<Vec<String>>>,
-    body: Field<String>,
     json: Field<bool>,
     bad: Field<String>,
+    why: Field<String>,
     timeout: Field<u64>,
     include: Field<bool>,
     pages: Field<u64>,
+    #[serde(rename = "pagingTimeout")]
+    paging_timeout: Field<u64>,
     flat: Field<bool>,
 }
 
-/// How a search's Bundle pages are followed (`pageLimit`, `flat`, `onPage`).
+/// How a search's Bundle pages are followed (`pageLimit`, `pagingTimeout`, `flat`, `onPage`).
 pub struct Paging {
-    /// Pages to fetch at most; 0 for all.
+    /// Pages to fetch at most; 0 for all, up to [`MAX_PAGES`](crate::core::fhir::MAX_PAGES).
     pub limit: u64,
+    /// Milliseconds after which no further page is requested.
+    pub timeout_ms: u64,
     /// The pages' entries' resources instead of the Bundles.
     pub flat: bool,
     /// Called (and awaited) with each page, instead of collecting them; or `undefined`.
@@ -70,9 +74,10 @@ pub struct RequestArgs {
     pub method: String,
     /// Headers in order.
     pub headers: Vec<(String, String)>,
-    /// The body; an object was written as JSON (and `Content-Type: application/fhir+json` added
-    /// unless the app set one).
-    pub body: Option<String>,
+    /// The body: a JS string (an object was written as JSON, and `Content-Type:
+    /// application/fhir+json` added unless the app set one), or `undefined`. It stays in
+    /// JavaScript: a large body is never copied into wasm memory.
+    pub body: JsValue,
     /// The app's `AbortSignal`, or `undefined`.
     pub signal: JsValue,
     /// This request's time limit, when the app set one (`timeout`, milliseconds).
@@ -90,7 +95,7 @@ impl RequestArgs {
             url,
             method: "GET".into(),
             headers: Vec::new(),
-            body: None,
+            body: JsValue::UNDEFINED,
             signal: JsValue::UNDEFINED,
             timeout_ms: None,
             include_response: false,
@@ -109,9 +114,14 @@ pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Erro
     let member = |k: &str| js_sys::Reflect::get(&read, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
     let signal = member("signal");
     let on_page = member("onPage");
+    let body = member("body");
     let r: RequestDoc = from_js(read).unwrap_or_default();
     if let Some(bad) = r.bad.value() {
-        let reason = if bad == "body" { "cannot be written as JSON" } else { "could not be read (a getter or proxy threw)" };
+        let reason = match r.why.value().as_deref() {
+            Some("json") => "cannot be written as JSON (it holds a BigInt, a cycle or a throwing toJSON)",
+            Some("long") => "is longer than 65536 characters",
+            _ => "could not be read (a getter or proxy threw)",
+        };
         return Err(invalid(&bad, reason));
     }
     let url = r.url.value().ok_or_else(|| invalid("url", "must be a string or an object with url"))?;
@@ -131,15 +141,24 @@ pub fn request_args(input: &JsValue, init: &JsValue) -> Result<RequestArgs, Erro
     }
     let timeout_ms = crate::core::config::timeout_option(&r.timeout)?;
     let include_response = r.include.get(|| invalid("includeResponse", "must be a boolean"))?.unwrap_or(false);
-    let limit = r.pages.get(|| invalid("pageLimit", "must be a non-negative integer (0: every page)"))?;
+    let limit = r.pages.get(|| invalid("pageLimit", "must be a non-negative integer (0: every page, up to 1000)"))?;
+    let paging_timeout = match r.paging_timeout {
+        Field::Absent => None,
+        Field::Value(ms) if (1..=86_400_000).contains(&ms) => Some(ms),
+        _ => return Err(invalid("pagingTimeout", "must be 1..=86400000 milliseconds")),
+    };
     let flat = r.flat.get(|| invalid("flat", "must be a boolean"))?;
     if !(on_page.is_undefined() || on_page.is_function()) {
         return Err(invalid("onPage", "must be a function"));
     }
-    let paging = (limit.is_some() || flat.is_some() || !on_page.is_undefined())
-        .then(|| Paging { limit: limit.unwrap_or(1), flat: flat.unwrap_or(false), on_page });
+    let paging = (limit.is_some() || flat.is_some() || paging_timeout.is_some() || !on_page.is_undefined()).then(|| Paging {
+        limit: limit.unwrap_or(1),
+        timeout_ms: paging_timeout.unwrap_or(crate::core::fhir::PAGING_TIMEOUT_MS),
+        flat: flat.unwrap_or(false),
+        on_page,
+    });
     if paging.is_some() && include_response {
         return Err(invalid("includeResponse", "cannot be combined with pageLimit, flat or onPage"));
     }
-    Ok(RequestArgs { url, method, headers, body: r.body.value(), signal, timeout_ms, include_response, paging })
+    Ok(RequestArgs { url, method, headers, body, signal, timeout_ms, include_response, paging })
 }

@@ -83,6 +83,21 @@ export async function launchByHand(page, options, entry = 'smart-wasm') {
   await page.waitForURL((u) => u.origin === DEMO && u.searchParams.has('code'));
 }
 
+/** A launch from the demo page with `extra` options (e.g. a timeout), completed by the demo. */
+export async function launchWith(page, extra, scope = PATIENT_SCOPE) {
+  await page.goto(`${DEMO}/index.html`);
+  await page.waitForSelector('#launch:not([hidden])');
+  await page.evaluate(async ([o, s]) => {
+    const { optionsFor } = await import('/config.js');
+    const SMART = await import('smart-wasm');
+    sessionStorage.setItem('demo:choices', '{}');
+    SMART.authorize({ ...optionsFor({ scope: s }), ...o });
+  }, [extra, scope]);
+  await loginAndConsent(page);
+  await page.waitForURL(`${DEMO}/index.html**`);
+  return outcome(page);
+}
+
 /** Opens the demo and launches with the given form choices. */
 export async function launchFromDemo(page, { client = 'public', scope = PATIENT_SCOPE, epic = false } = {}) {
   await page.goto(`${DEMO}/index.html`);
@@ -123,6 +138,15 @@ export function storage(page) {
   }));
 }
 
+/**
+ * Moves the page's clock `seconds` ahead (`Date.now()`; timers run on as before): its access token
+ * ages past the 5 s before which the library never refreshes ahead of expiry, without a wait.
+ */
+export async function ageTokens(p, seconds = 6) {
+  const now = await p.evaluate(() => Date.now());
+  await p.clock.setSystemTime(now + seconds * 1000);
+}
+
 /** Sandbox events of one type. */
 export async function eventsOf(type) {
   return (await sandbox.events()).filter((e) => e.type === type);
@@ -134,6 +158,15 @@ export async function signIn(page, choices = {}, user = 'amy') {
   await loginAndConsent(page, user);
   await page.waitForURL(`${DEMO}/index.html**`);
   return outcome(page);
+}
+
+/** Signs in to the demo portal with the record scope and waits until it has loaded the record. */
+export async function signInToRecords(page, user = 'amy') {
+  const shown = await signIn(page, { scope: RECORD_SCOPE }, user);
+  if (shown.error) throw new Error(`sign-in failed: ${shown.error} ${shown.message}`);
+  // The portal loads the record after the banner; let it finish so its requests are not counted.
+  await page.waitForSelector('#records[data-loaded=true]', { timeout: 20_000 });
+  return shown;
 }
 
 /**

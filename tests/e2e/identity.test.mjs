@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as jose from 'jose';
-import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, launchByHand, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
+import { useBrowser, sandbox, launchFromDemo, loginAndConsent, outcome, eventsOf, storedSession, startSecondSandbox, launchByHand, ageTokens, PATIENT_SCOPE, DEMO, FHIR, AS } from './helpers.mjs';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
@@ -123,6 +123,7 @@ test('an expired token of a key-bound session is replaced by a new JWT bearer gr
   await sandbox.setTokenTTL(5);
   await launchAndRegister();
   await sandbox.reset();
+  await ageTokens(page);
   assert.equal(await page.evaluate(() => window.smartClient.patient.read().then((p) => p.id)), 'amy');
   const tokens = await eventsOf('token');
   assert.deepEqual(tokens.map((e) => e.grantType), [JWT_BEARER]);
@@ -177,7 +178,7 @@ test('forgetting the registration deletes it; the next visit needs a login', asy
   await launchAndRegister();
   await page.click('#forget');
   await page.waitForSelector('#launch:not([hidden])');
-  assert.equal(await page.textContent('#status'), 'Signed out; this device is forgotten at the server too: the next launch needs a login.');
+  assert.equal(await page.textContent('#status'), 'Signed out; this device is forgotten (its key is deleted): the next launch needs a login.');
   assert.ok(await page.isHidden('#device'), 'no silent sign-in offered');
   const tab = await page.context().newPage();
   await tab.goto(`${DEMO}/index.html`);
@@ -265,21 +266,24 @@ test('client credentials sessions renew by the same grant when the token expires
   await launchAndRegister();
   const [reg] = await eventsOf('register');
   await sandbox.reset();
-  await sandbox.setTokenTTL(5); // inside the 30 s refresh margin: each request renews first
-  const ids = await withIdentity(async (SMART, fhir) => {
-    const keyed = await SMART.clientCredentials({ iss: fhir, clientId: 'demo-public', scope: 'system/Patient.read', useRegistration: true });
-    const withSecret = await SMART.clientCredentials({ iss: fhir, clientId: 'tool-basic', clientSecret: 'tool-secret/1', scope: 'system/Patient.read' });
-    const out = [];
-    for (const c of [keyed, keyed, withSecret, withSecret]) out.push((await c.request('Patient/kim')).id);
-    await keyed.refresh();
-    return out;
+  await sandbox.setTokenTTL(5); // inside the 30 s refresh margin: once 5 s old, a token is renewed before a request
+  await withIdentity(async (SMART, fhir) => {
+    window.keyed = await SMART.clientCredentials({ iss: fhir, clientId: 'demo-public', scope: 'system/Patient.read', useRegistration: true });
+    window.withSecret = await SMART.clientCredentials({ iss: fhir, clientId: 'tool-basic', clientSecret: 'tool-secret/1', scope: 'system/Patient.read' });
   }, FHIR);
+  await ageTokens(page);
+  const ids = await page.evaluate(async () => {
+    const out = [];
+    for (const c of [window.keyed, window.keyed, window.withSecret, window.withSecret]) out.push((await c.request('Patient/kim')).id);
+    await window.keyed.refresh();
+    return out;
+  });
   assert.deepEqual(ids, ['kim', 'kim', 'kim', 'kim']);
   const grants = (await eventsOf('token')).map((g) => [g.grantType, g.clientId, g.status]);
   const keyedGrants = grants.filter((g) => g[1] === reg.clientId);
-  assert.ok(keyedGrants.length >= 4, `initial + a renewal per request + refresh(): ${JSON.stringify(grants)}`);
+  assert.equal(keyedGrants.length, 3, `initial + one renewal (the second request finds a fresh token) + refresh(): ${JSON.stringify(grants)}`);
   assert.ok(grants.every(([type, , status]) => type === 'client_credentials' && status === 200), JSON.stringify(grants));
-  assert.ok(grants.filter((g) => g[1] === 'tool-basic').length >= 3);
+  assert.equal(grants.filter((g) => g[1] === 'tool-basic').length, 2);
 });
 
 test('non-interactive: FHIR requests with HTTP Basic client credentials (seed 002)', async () => {
@@ -507,15 +511,52 @@ test('forgetRegistration() during a resume() keeps the registration forgotten (r
   assert.equal(result.again, 'no_registration');
 });
 
-test('forgetRegistration() deletes the registration at the server too (RFC 7592), then here', async () => {
+// Issue 15, item 1: the RFC 7592 registration access token is a lasting credential (with it, a
+// registration can be re-keyed and the device impersonated from anywhere), so it is never kept.
+test('the registration access token the server offers is kept nowhere one XSS could read it', async () => {
+  let answer = Promise.resolve({});
+  page.on('response', (r) => {
+    if (r.url().endsWith('/reg') && r.request().method() === 'POST') answer = r.json().catch(() => ({}));
+  });
   await launchAndRegister();
-  const [reg] = await eventsOf('register');
-  const result = await page.evaluate((fhir) => import('smart-wasm/identity').then(async (S) => ({
-    forgotten: await S.forgetRegistration(fhir),
-    left: (await S.listRegistrations()).length,
-  })), FHIR);
-  assert.deepEqual(result.forgotten, { deletedAtServer: true });
-  assert.equal(result.left, 0);
-  const [gone] = await eventsOf('unregister');
-  assert.deepEqual([gone.clientId, gone.status], [reg.clientId, 204]);
+  const registrationAccessToken = (await answer).registration_access_token ?? null;
+  assert.ok(registrationAccessToken, 'the sandbox offers RFC 7592 management');
+  // What a script on the page (or any page of the origin) can read: IndexedDB, web storage.
+  const readable = await page.evaluate(async () => {
+    const entries = await new Promise((resolve, reject) => {
+      const r = indexedDB.open('smart-wasm');
+      r.onsuccess = () => { const g = r.result.transaction('registrations').objectStore('registrations').getAll(); g.onsuccess = () => resolve(g.result); g.onerror = reject; };
+      r.onerror = reject;
+    });
+    const text = (v) => JSON.stringify(v, (k, x) => (x instanceof CryptoKey ? `CryptoKey(${x.type})` : x));
+    return [text(entries), JSON.stringify({ ...sessionStorage }), JSON.stringify({ ...localStorage })].join('\n');
+  });
+  assert.ok(!readable.includes(registrationAccessToken), 'not in IndexedDB, sessionStorage or localStorage');
+  assert.ok(!readable.includes('registration_client_uri') && !readable.includes('"management"'));
+  // Forgetting sends it nowhere: the key and record go, the server sees no management request.
+  const before = await eventsOf('unregister');
+  await page.evaluate((fhir) => import('smart-wasm/identity').then((S) => S.forgetRegistration(fhir)), FHIR);
+  assert.deepEqual(await eventsOf('unregister'), before);
+  assert.equal((await page.evaluate(() => import('smart-wasm/identity').then((S) => S.listRegistrations()))).length, 0);
+});
+
+test('a client key is not bound over a dynamic registration: that would orphan the registration at the server', async () => {
+  await launchAndRegister();
+  const r = await page.evaluate(async (fhir) => {
+    const S = await import('smart-wasm/identity');
+    const fail = (e) => [e.code, e.message];
+    const [registered] = await S.listRegistrations();
+    return {
+      made: await S.createClientKey({ iss: fhir, clientId: 'oob-client' }).then(() => 'bound', fail),
+      imported: await S.importClientKey({ iss: fhir, clientId: 'oob-client', privateJwk: await crypto.subtle.exportKey('jwk', (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign'])).privateKey) }).then(() => 'bound', fail),
+      kept: (await S.listRegistrations()).map((x) => x.clientId),
+      registered: registered.clientId,
+      afterForget: await S.forgetRegistration(fhir).then(() => S.createClientKey({ iss: fhir, clientId: 'oob-client' })).then((b) => b.clientId, fail),
+    };
+  }, FHIR);
+  assert.equal(r.made[0], 'invalid_option');
+  assert.match(r.made[1], /forgetRegistration\(\) first/);
+  assert.equal(r.imported[0], 'invalid_option');
+  assert.deepEqual(r.kept, [r.registered], 'the registration and its key are untouched');
+  assert.equal(r.afterForget, 'oob-client', 'once forgotten on purpose, a key can be bound');
 });

@@ -133,6 +133,12 @@ test('a refresh\'s id_token is verified too: an honest one is adopted, a bad one
   assert.ok(r.same, 'the session keeps the claims it verified');
   assert.equal(r.read, 'amy');
   assert.equal(r.stored, 'demo-public', 'the stored claims are the verified ones');
+  // The refresh token the server rotated in that answer was kept: the next refresh redeems it (the
+  // sandbox refuses a spent one), and its honest id_token is adopted again.
+  const again = await page.evaluate(() => smartClient.refresh().then(() => ['refreshed', smartClient.idTokenError, smartClient.getIdToken().sub], (e) => [e.code]));
+  assert.deepEqual(again, ['refreshed', undefined, 'amy']);
+  const refreshes = (await eventsOf('token')).filter((g) => g.grantType === 'refresh_token');
+  assert.deepEqual(refreshes.map((g) => [g.status, g.refreshTokenIssued]), [[200, true], [200, true], [200, true]], 'three rotations, none refused');
 });
 
 test('a refresh whose id_token names another user ends the session', async () => {

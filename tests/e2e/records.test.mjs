@@ -5,20 +5,14 @@
 // includeResponse; the CapabilityStatement fetched once; the Authorization header; encounter.read.
 import test, { before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signIn, eventsOf, loginAndConsent, startSecondSandbox, RECORD_SCOPE, DEMO, FHIR } from './helpers.mjs';
+import { useBrowser, sandbox, signIn, signInToRecords, eventsOf, loginAndConsent, startSecondSandbox, RECORD_SCOPE, DEMO, FHIR } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
 
 const WEIGHT = 'Observation?patient=amy&code=http://loinc.org|29463-7&_count=20';
 
-async function signedIn(user = 'amy') {
-  const shown = await signIn(page, { scope: RECORD_SCOPE }, user);
-  assert.equal(shown.error, null);
-  // The portal loads the record after the banner; let it finish so its requests are not counted.
-  await page.waitForSelector('#records[data-loaded=true]', { timeout: 20_000 });
-  return shown;
-}
+const signedIn = (user) => signInToRecords(page, user);
 
 test('paging: every page of a search through its next links (flat), a page limit, and onPage', async () => {
   await signedIn();

@@ -4,7 +4,8 @@
 import express from 'express';
 
 export const events = [];
-const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null, rotation: null, rotationStaleServed: false };
+const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null, rotation: null, rotationStaleServed: false,
+  reportedExpiresIn: null, nestRefresh: 0, endlessPaging: false };
 export const settings = { ...DEFAULTS };
 
 export function controlRoutes(app, { seenTokens, config }) {
@@ -16,7 +17,7 @@ export function controlRoutes(app, { seenTokens, config }) {
     res.json({ ok: true });
   });
   app.post('/_sandbox/settings', express.json(), (req, res) => {
-    const { accessTokenTTL, idTokenMode, nextLinkOrigin, peers } = req.body || {};
+    const { accessTokenTTL, idTokenMode, nextLinkOrigin, peers, reportedExpiresIn, nestRefresh, endlessPaging } = req.body || {};
     if (accessTokenTTL !== undefined) {
       if (!Number.isInteger(accessTokenTTL) || accessTokenTTL < 1) return res.status(400).json({ error: 'accessTokenTTL must be a positive integer' });
       settings.accessTokenTTL = accessTokenTTL;
@@ -25,6 +26,11 @@ export function controlRoutes(app, { seenTokens, config }) {
     // another origin (a hostile server's paging).
     if (idTokenMode !== undefined) settings.idTokenMode = idTokenMode;
     if (nextLinkOrigin !== undefined) settings.nextLinkOrigin = nextLinkOrigin;
+    if (endlessPaging !== undefined) settings.endlessPaging = Boolean(endlessPaging);
+    // Token responses name this `expires_in` whatever the token's real lifetime (a server that says
+    // 0); the next refresh's answer carries a member nested `nestRefresh` levels deep.
+    if (reportedExpiresIn !== undefined) settings.reportedExpiresIn = Number.isInteger(reportedExpiresIn) ? reportedExpiresIn : null;
+    if (nestRefresh !== undefined) settings.nestRefresh = Math.min(Number(nestRefresh) || 0, 1_000_000);
     // Another sandbox instance the demo may connect to as a second health system.
     if (Array.isArray(peers)) settings.peers = peers.filter((p) => typeof p === 'string');
     res.json(settings);

@@ -113,6 +113,8 @@ export function installDynamicRegistration(provider, { tokenEndpoint, demoOrigin
         try {
           const { payload, protectedHeader } = await jose.jwtVerify(assertion, jose.createLocalJWKSet(client.jwks), {
             algorithms: ASSERTION_ALGS, issuer: clientId, subject: clientId, audience: tokenEndpoint, requiredClaims: ['jti', 'exp', 'iat'],
+            // Clocks differ by a few seconds; oidc-provider allows 15 s for its own assertions too.
+            clockTolerance: 15,
           });
           if (payload.exp - payload.iat > 300) return fail('assertion lifetime over 5 minutes');
           if (usedJti.has(payload.jti)) return fail('assertion jti replayed');

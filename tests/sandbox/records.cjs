@@ -168,7 +168,8 @@ function service(type) {
         return `${base}/${type}?${params}`;
       };
       const links = [{ relation: 'self', url: link(offset).replace(base, req.sandbox.fhirBase) }];
-      if (offset + count < hits.length) links.push({ relation: 'next', url: link(offset + count) });
+      // `endless`: a hostile server's paging, a next link on every page, each one new.
+      if (offset + count < hits.length || req.sandbox.endless) links.push({ relation: 'next', url: link(offset + count) });
       return { resourceType: 'Bundle', type: 'searchset', total: hits.length, link: links,
         entry: page.map((resource) => ({ fullUrl: `${req.sandbox.fhirBase}/${type}/${resource.id}`, resource, search: { mode: 'match' } })) };
     },

@@ -195,8 +195,18 @@ provider.use(async (ctx, next) => {
       ctx.body.smart_style_url = `${AS_BASE}/smart-style.json`;
     }
     if (grant && (scopes.has('launch/encounter') || scopes.has('launch'))) ctx.body.encounter = records.latestEncounter(patientFor(grant.accountId));
+    if (settings.reportedExpiresIn !== null) ctx.body.expires_in = settings.reportedExpiresIn;
     entry.jti = jose.decodeJwt(ctx.body.access_token).jti;
-    entry.refreshTokenIssued = Boolean(ctx.body.refresh_token);
+    if (settings.nestRefresh && grantType === 'refresh_token') {
+      // Written as text: Node's JSON.stringify (koa's) runs out of stack at this depth; browsers do not.
+      const n = settings.nestRefresh;
+      ctx.type = 'application/json';
+      ctx.body = `${JSON.stringify(ctx.body).slice(0, -1)},"nested":${'['.repeat(n)}${']'.repeat(n)}}`;
+      entry.nested = n;
+      entry.refreshTokenIssued = true;
+      settings.nestRefresh = 0;
+    }
+    entry.refreshTokenIssued ??= Boolean(ctx.body.refresh_token);
   }
   events.push(entry);
 });
@@ -270,7 +280,7 @@ fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, even
 // those responses without one), with a standard weak ETag.
 fhirApp.use(express.json({ type: 'application/json-patch+json' }));
 fhirApp.use((req, res, next) => {
-  req.sandbox = { fhirBase: FHIR_BASE, nextOrigin: settings.nextLinkOrigin };
+  req.sandbox = { fhirBase: FHIR_BASE, nextOrigin: settings.nextLinkOrigin, endless: settings.endlessPaging };
   // (At writeHead, beneath the compression middleware, which wraps end() and sends headers first.)
   const { writeHead, end } = res;
   res.writeHead = function (...args) {

@@ -75,6 +75,9 @@ impl JsonText for SerdeJson {
     fn json<T: Serialize>(&self, value: &T) -> String {
         serde_json::to_string(value).unwrap()
     }
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Option<T> {
+        serde_json::from_str(text).ok()
+    }
 }
 
 /// The options document from JSON text.
@@ -99,6 +102,17 @@ pub fn issuer_metadata() -> String {
     r#"{"issuer":"https://auth.example.org","authorization_endpoint":"https://auth.example.org/authorize",
         "token_endpoint":"https://auth.example.org/token","jwks_uri":"https://auth.example.org/jwks"}"#
         .to_owned()
+}
+
+/// A stored launch (public or confidential client) whose code is being exchanged.
+pub fn launch_record(confidential: bool) -> smart_wasm::core::authorize::LaunchRecord {
+    serde_json::from_str(&format!(
+        r#"{{"binding":{{"iss":"{FHIR}","clientId":"app","auth":"{}","tokenEndpoint":"https://auth.example.org/token","epicClientIdHeader":true,"refreshMargin":30,"timeoutMs":30000}},
+        "redirectUri":"{PAGE}","scope":"launch/patient openid offline_access","issuer":"https://auth.example.org","issRequired":true,
+        "verifier":"dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk","createdAt":1}}"#,
+        if confidential { "client_secret_basic" } else { "none" }
+    ))
+    .unwrap()
 }
 
 /// Fake HTTP: answers by URL from a table and records every request.
@@ -168,6 +182,9 @@ impl JsonText for FakePlatform {
     fn json<T: Serialize>(&self, value: &T) -> String {
         SerdeJson.json(value)
     }
+    fn parse<T: DeserializeOwned>(&self, text: &str) -> Option<T> {
+        SerdeJson.parse(text)
+    }
 }
 
 impl Platform for FakePlatform {
@@ -187,6 +204,17 @@ impl Platform for FakePlatform {
     async fn verify<K: Serialize>(&self, _alg: &str, _jwk: &K, input: &[u8], signature: &str) -> Result<bool> {
         let signature = smart_wasm::core::encode::b64url_decode(signature).unwrap_or_default();
         Ok(signature.strip_prefix(b"valid:") == Some(input))
+    }
+    /// AES-256-GCM by the aes-gcm crate (WebCrypto's in the browser tests).
+    async fn seal(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let cipher = aes_gcm::Aes256Gcm::new(key.into());
+        cipher.encrypt(iv.into(), Payload { msg: plain, aad }).map_err(|_| Error::Crypto { message: "seal".into() })
+    }
+    async fn open(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Result<Option<Vec<u8>>> {
+        use aes_gcm::aead::{Aead, KeyInit, Payload};
+        let cipher = aes_gcm::Aes256Gcm::new(key.into());
+        Ok(cipher.decrypt(iv.into(), Payload { msg: sealed, aad }).ok())
     }
 }
 

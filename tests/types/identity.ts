@@ -7,8 +7,9 @@ async function device(): Promise<number> {
   const again: Client = await resume({ iss: reg.iss });
   const p = await again.patient.read();
   const all: Registration[] = await listRegistrations();
-  const { deletedAtServer }: { deletedAtServer: boolean } = await forgetRegistration(reg.iss);
-  void deletedAtServer;
+  const forgotten: void = await forgetRegistration({ iss: reg.iss, timeout: 5000 });
+  void forgotten;
+  await resume({ iss: reg.iss, timeout: 5000 });
   return all.length + (p.birthDate ? 1 : 0) + reg.createdAt;
 }
 void device;

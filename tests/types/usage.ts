@@ -53,7 +53,11 @@ async function portalApi(client: Client): Promise<number> {
   const full = await client.request('Patient/1', { includeResponse: true });
   const etag: string | null = full.headers.get('etag');
   const created = await client.create({ resourceType: 'Observation', status: 'final' });
-  await client.update({ resourceType: 'Observation', id: created.id ?? 'x', status: 'amended' }, { ifMatch: etag ?? undefined });
+  await client.update({ resourceType: 'Observation', id: created.id ?? 'x', status: 'amended' }, { ifMatch: etag });
+  // @ts-expect-error an ETag is a string
+  await client.update({ resourceType: 'Observation', id: 'x' }, { ifMatch: 3 });
+  const bounded = await client.request('Observation', { pageLimit: 0, pagingTimeout: 60_000, flat: true });
+  const limit: ErrorCode = 'paging_limit';
   await client.patch(`Observation/${created.id}`, [{ op: 'replace', path: '/status', value: 'final' }]);
   await client.delete(`Observation/${created.id}`);
   // @ts-expect-error a JSON Patch is an array of operations
@@ -65,7 +69,7 @@ async function portalApi(client: Client): Promise<number> {
   const header: string = client.getAuthorizationHeader();
   const all: Client[] = await SMART.clients();
   const other: Client = await ready({ iss: 'https://other.example.org/fhir' });
-  void [claims?.fhirUser, who, type, me.resourceType, enc.id, weights[0].id, nothing, version, header, other, nothing];
+  void [claims?.fhirUser, who, type, me.resourceType, enc.id, weights[0].id, nothing, version, header, other, nothing, bounded, limit];
   return release + all.length + full.status;
 }
 void portalApi;
