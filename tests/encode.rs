@@ -3,7 +3,6 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use smart_wasm::core::encode::{b64url, b64url_decode, basic_auth, form};
-use smart_wasm::core::types::{ClientId, ClientSecret};
 
 #[test]
 fn base64url_is_unpadded_and_round_trips() {
@@ -18,10 +17,10 @@ fn base64url_is_unpadded_and_round_trips() {
 
 #[test]
 fn basic_auth_matches_seed_004() {
-    let h = basic_auth(&ClientId::new("d45049c3-3441-40ef-ab4d-b9cd86a17225"), &ClientSecret::new("this-is-the-secret-2/7"));
+    let h = basic_auth("d45049c3-3441-40ef-ab4d-b9cd86a17225", "this-is-the-secret-2/7");
     assert_eq!(h, "Basic ZDQ1MDQ5YzMtMzQ0MS00MGVmLWFiNGQtYjljZDg2YTE3MjI1OnRoaXMtaXMtdGhlLXNlY3JldC0yJTJGNw==");
     for (id, secret) in [("a", "b"), ("id:with:colons", "p@ss w+rd/&="), ("ünï", "ç")] {
-        let got = basic_auth(&ClientId::new(id), &ClientSecret::new(secret));
+        let got = basic_auth(id, secret);
         let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
         assert_eq!(got, format!("Basic {}", STANDARD.encode(format!("{}:{}", enc(id), enc(secret)))));
     }

@@ -237,8 +237,8 @@ fn basic_sessions_send_rfc7617_credentials_and_never_refresh() {
     use smart_wasm::core::session::Session;
     let (id, secret) = (ClientId::new("tool-basic"), ClientSecret::new("tool-secret/1"));
     // RFC 7617 sends the secret as it is; OAuth's client authentication form-encodes it first.
-    assert_eq!(basic_credentials(&id, &secret), "dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x");
-    assert_eq!(basic_auth(&id, &secret), "Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldCUyRjE=");
+    assert_eq!(basic_credentials(id.as_str(), secret.secret()), "dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x");
+    assert_eq!(basic_auth(id.as_str(), secret.secret()), "Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldCUyRjE=");
     let s: Session<support::Doc> = Session::basic(FhirBase::parse("iss", "https://aidbox.example.org/fhir").unwrap(), id, &secret);
     let req = fhir_request(&s, "GET", "https://aidbox.example.org/fhir/Patient".into(), &[], None);
     assert_eq!(req.header_value("Authorization"), Some("Basic dG9vbC1iYXNpYzp0b29sLXNlY3JldC8x"));

@@ -179,6 +179,11 @@ impl Inner {
         .await
     }
 
+    /// A launch-context string of the session (`patient`, `encounter`, …).
+    fn context(&self, key: &str) -> Option<String> {
+        self.session.borrow().context(key).map(str::to_owned)
+    }
+
     /// Ends the session: a refresh's id_token named another user. The client is taken out of the
     /// page's open sessions and fails every later call.
     fn end(self: &Rc<Self>) {
@@ -299,7 +304,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 let how = if opts.is_undefined() || opts.is_null() {
                     crate::core::config::RegisterDoc::default()
                 } else {
-                    crate::web::read::plain(&opts).and_then(|c| crate::web::read::app_object(&c)).map_err(js)?
+                    crate::web::read::app_object(&opts).map_err(js)?.0
                 };
                 let how = how.check("options").map_err(js)?;
                 let session = inner.session.borrow().clone();
@@ -318,7 +323,7 @@ fn run(inner: Rc<Inner>, op: Op) -> Promise {
                 Ok(state_value(&inner.session.borrow()))
             }
             Op::ReadPatient => {
-                let id = inner.session.borrow().context("patient").map(str::to_owned);
+                let id = inner.context("patient");
                 let id = id.ok_or_else(|| js(Error::MissingContext { key: "patient" }))?;
                 inner.request(RequestArgs::get(resource_path("Patient", &id))).await
             }
@@ -341,13 +346,13 @@ impl Client {
     /// The patient in context (`patient` of the token response), or `null`.
     #[wasm_bindgen(js_name = getPatientId)]
     pub fn get_patient_id(&self) -> Option<String> {
-        self.inner.session.borrow().context("patient").map(str::to_owned)
+        self.inner.context("patient")
     }
 
     /// The encounter in context, or `null`.
     #[wasm_bindgen(js_name = getEncounterId)]
     pub fn get_encounter_id(&self) -> Option<String> {
-        self.inner.session.borrow().context("encounter").map(str::to_owned)
+        self.inner.context("encounter")
     }
 
     /// The session state: `serverUrl`, `clientId`, `scope`, `expiresAt`, `tokenResponse`.
@@ -424,7 +429,7 @@ impl PatientApi {
     /// The patient in context, or `null` when there is none.
     #[wasm_bindgen(getter)]
     pub fn id(&self) -> Option<String> {
-        self.inner.session.borrow().context("patient").map(str::to_owned)
+        self.inner.context("patient")
     }
 
     /// Reads `Patient/{id}` of the patient in context.

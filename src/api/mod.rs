@@ -80,7 +80,7 @@ fn page_url() -> Result<String, JsValue> {
 
 /// The options object, decoded (every member checked by the core afterwards).
 fn options_doc(v: &JsValue) -> Result<OptionsDoc, JsValue> {
-    let doc: OptionsDoc = crate::web::read::plain(v).and_then(|c| crate::web::read::app_object(&c)).map_err(js)?;
+    let (doc, _): (OptionsDoc, _) = crate::web::read::app_object(v).map_err(js)?;
     #[cfg(not(feature = "identity"))]
     if !matches!(doc.register_device, crate::core::doc::Field::Absent) {
         return Err(js(Error::InvalidOption { option: "registerDevice".into(), reason: "needs the smart-wasm/identity entry" }));
@@ -158,8 +158,7 @@ async fn identity_op(op: u8, opts: JsValue) -> Result<JsValue, JsValue> {
 #[cfg(feature = "identity")]
 async fn client_key(import: bool, opts: &JsValue) -> Result<JsValue, JsValue> {
     use crate::core::config::{key_options, KeyDoc};
-    let plain = crate::web::read::plain(opts).map_err(js)?;
-    let doc: KeyDoc = crate::web::read::app_object(&plain).map_err(js)?;
+    let (doc, plain): (KeyDoc, _) = crate::web::read::app_object(opts).map_err(js)?;
     let (iss, client_id, alg, timeout) = key_options(&doc).map_err(js)?;
     let (pair, kid) = if import {
         let jwk = Reflect::get(&plain, &"privateJwk".into()).unwrap_or(JsValue::UNDEFINED);

@@ -80,7 +80,7 @@ pub fn authorize_request(
     let mut scope = server.scope.clone();
     if let LaunchKind::Ehr { .. } = kind {
         if !scope.contains("launch") {
-            scope = Scope::parse(&crate::core::cat(&["launch ", scope.as_str()]));
+            scope = Scope::parse(&["launch ", scope.as_str()].concat());
         }
     }
     // OpenID Connect: a nonce binds the id_token to this launch (OIDC Core §3.1.2.1).
@@ -111,7 +111,7 @@ pub fn authorize_request(
         url: url.into(),
         state,
         record: LaunchRecord {
-            binding: Binding::new(server, config.token_endpoint.clone(), opts),
+            binding: server.binding(config.token_endpoint.clone(), opts),
             redirect_uri: server.redirect_uri.clone(),
             scope,
             issuer: config.issuer.clone(),

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::config::{Options, ServerEntry};
 use super::error::{Error, Result};
 use super::token::ClientAuth;
 use super::types::{ClientId, ClientSecret, FhirBase, HttpUrl};
@@ -52,20 +51,6 @@ pub struct Binding {
 }
 
 impl Binding {
-    /// The binding of a configured server entry, with the token endpoint from its discovery.
-    pub fn new(server: &ServerEntry, token_endpoint: HttpUrl, opts: &Options) -> Self {
-        Binding {
-            iss: server.iss.clone(),
-            client_id: server.client_id.clone(),
-            auth: server.auth,
-            token_endpoint,
-            epic_client_id_header: opts.epic_client_id_header,
-            refresh_margin: opts.refresh_margin,
-            timeout_ms: opts.timeout_ms,
-            require_id_token_signature: opts.require_id_token_signature,
-        }
-    }
-
     /// The client authentication for token requests: the secret comes from the app's options,
     /// the assertion from this browser's key (signed by the driver just before).
     pub fn client_auth<'a>(&'a self, secret: Option<&'a ClientSecret>, assertion: Option<&'a str>) -> Result<ClientAuth<'a>> {

@@ -8,7 +8,7 @@
 use serde::de::MapAccess;
 use url::Url;
 
-use super::binding::AuthMethod;
+use super::binding::{AuthMethod, Binding};
 use super::discovery::Pins;
 use super::doc::{object_doc, Field, Lenient};
 use super::error::{Error, Result};
@@ -32,6 +32,23 @@ pub struct ServerEntry {
     pub redirect_uri: HttpUrl,
     /// Endpoints the app pinned for this server; the smart-configuration must name exactly these.
     pub pins: Pins,
+}
+
+impl ServerEntry {
+    /// The binding of a launch with this server and client, with the token endpoint from its
+    /// discovery.
+    pub fn binding(&self, token_endpoint: HttpUrl, opts: &Options) -> Binding {
+        Binding {
+            iss: self.iss.clone(),
+            client_id: self.client_id.clone(),
+            auth: self.auth,
+            token_endpoint,
+            epic_client_id_header: opts.epic_client_id_header,
+            refresh_margin: opts.refresh_margin,
+            timeout_ms: opts.timeout_ms,
+            require_id_token_signature: opts.require_id_token_signature,
+        }
+    }
 }
 
 /// Validated options of `authorize` / `ready` / `init`.
@@ -212,15 +229,15 @@ pub struct DeviceRegistration {
 impl RegisterDoc {
     /// Checks the choice; `option` names it in errors.
     pub fn check(&self, option: &str) -> Result<DeviceRegistration> {
-        refuse_unknown(&self.unknown, &crate::core::cat(&[option, "."]))?;
-        let alg = match text(&self.alg, &|| crate::core::cat(&[option, ".alg"]))? {
+        refuse_unknown(&self.unknown, &[option, "."].concat())?;
+        let alg = match text(&self.alg, &|| [option, ".alg"].concat())? {
             None => super::jwt::Alg::ES384,
             Some(a) => super::jwt::Alg::parse(&a)?,
         };
-        let minimal = match text(&self.metadata, &|| crate::core::cat(&[option, ".metadata"]))?.as_deref() {
+        let minimal = match text(&self.metadata, &|| [option, ".metadata"].concat())?.as_deref() {
             None | Some("rfc7591") => false,
             Some("minimal") => true,
-            Some(_) => return Err(invalid(crate::core::cat(&[option, ".metadata"]), "must be \"rfc7591\" or \"minimal\"")),
+            Some(_) => return Err(invalid([option, ".metadata"].concat(), "must be \"rfc7591\" or \"minimal\"")),
         };
         Ok(DeviceRegistration { alg, minimal })
     }
@@ -271,7 +288,7 @@ fn invalid(option: impl Into<String>, reason: &'static str) -> Error {
 
 fn refuse_unknown(unknown: &Option<String>, prefix: &str) -> Result<()> {
     match unknown {
-        Some(k) => Err(invalid(crate::core::cat(&[prefix, k]), "is not an option of this library")),
+        Some(k) => Err(invalid([prefix, k].concat(), "is not an option of this library")),
         None => Ok(()),
     }
 }
@@ -297,9 +314,9 @@ impl ServerDoc {
 
     /// `iss`, or `fhirServiceUrl`.
     pub fn iss(&self, prefix: &str) -> Result<Option<String>> {
-        match text(&self.iss, &|| crate::core::cat(&[prefix, "iss"]))? {
+        match text(&self.iss, &|| [prefix, "iss"].concat())? {
             Some(s) => Ok(Some(s)),
-            None => text(&self.fhir_service_url, &|| crate::core::cat(&[prefix, "fhirServiceUrl"])),
+            None => text(&self.fhir_service_url, &|| [prefix, "fhirServiceUrl"].concat()),
         }
     }
 }
@@ -308,7 +325,7 @@ impl ServerDoc {
 /// shared by all entries; `page_url` resolves a relative `redirectUri` (default: the page itself).
 fn server_entry(d: &ServerDoc, prefix: &str, defaults: Option<&ServerDoc>, page_url: &HttpUrl) -> Result<ServerEntry> {
     d.refuse_unknown(prefix)?;
-    let name = |key: &str| crate::core::cat(&[prefix, key]);
+    let name = |key: &str| [prefix, key].concat();
     let get = |key: &str, pick: fn(&ServerDoc) -> &Field<String>| -> Result<Option<String>> {
         match text(pick(d), &|| name(key))? {
             Some(v) => Ok(Some(v)),
@@ -371,7 +388,7 @@ pub fn parse_options(doc: &OptionsDoc, page_url: &str) -> Result<Options> {
             let servers = list
                 .iter()
                 .enumerate()
-                .map(|(i, e)| server_entry(e, &crate::core::cat(&["servers[", &u64_text(i as u64), "]."]), Some(top), &page))
+                .map(|(i, e)| server_entry(e, &["servers[", &u64_text(i as u64), "]."].concat(), Some(top), &page))
                 .collect::<Result<Vec<_>>>()?;
             // With a list, `iss`/`fhirServiceUrl` at the top level chooses among it.
             let chosen = match text(&top.fhir_service_url, &|| "fhirServiceUrl".into())? {

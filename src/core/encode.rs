@@ -5,8 +5,6 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
-use super::types::{ClientId, ClientSecret};
-
 /// Unpadded base64url.
 pub fn b64url(bytes: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(bytes)
@@ -29,14 +27,14 @@ pub fn form_encode(s: &str) -> String {
 
 /// `Authorization: Basic base64(urlencode(client_id) ":" urlencode(client_secret))`.
 /// RFC 6749 §2.3.1 requires the form-urlencoding before base64; seed 004 shows the effect on a `/`.
-pub fn basic_auth(id: &ClientId, secret: &ClientSecret) -> String {
-    let pair = crate::core::cat(&[&form_encode(id.as_str()), ":", &form_encode(secret.secret())]);
-    crate::core::cat(&["Basic ", &STANDARD.encode(pair)])
+pub fn basic_auth(id: &str, secret: &str) -> String {
+    let pair = [&form_encode(id), ":", &form_encode(secret)].concat();
+    ["Basic ", &STANDARD.encode(pair)].concat()
 }
 
 /// HTTP Basic credentials as RFC 7617 defines them for any server: `base64(id ":" secret)`, with
 /// no form-encoding (that is OAuth's addition, [`basic_auth`]). For FHIR servers that take client
 /// credentials directly (seed 002).
-pub fn basic_credentials(id: &ClientId, secret: &ClientSecret) -> String {
-    STANDARD.encode(crate::core::cat(&[id.as_str(), ":", secret.secret()]))
+pub fn basic_credentials(id: &str, secret: &str) -> String {
+    STANDARD.encode([id, ":", secret].concat())
 }

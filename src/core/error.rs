@@ -234,7 +234,7 @@ impl std::error::Error for Error {}
 /// authorization code, a `state`, or search values with patient data. `…` marks the cut.
 pub fn redact_url(url: &str) -> String {
     match url.find(['?', '#']) {
-        Some(i) => crate::core::cat(&[url.get(..i).unwrap_or_default(), "…"]),
+        Some(i) => [url.get(..i).unwrap_or_default(), "…"].concat(),
         None => url.to_owned(),
     }
 }

@@ -64,7 +64,7 @@ const SEGMENT: &percent_encoding::AsciiSet =
 
 /// `{type}/{id}`, the id percent-encoded as one path segment.
 pub fn resource_path(resource_type: &str, id: &str) -> String {
-    crate::core::cat(&[resource_type, "/", &percent_encoding::utf8_percent_encode(id, SEGMENT).collect::<String>()])
+    [resource_type, "/", &percent_encoding::utf8_percent_encode(id, SEGMENT).collect::<String>()].concat()
 }
 
 /// Characters a request URL may have (the app's, or a server's next link); checked before the URL

@@ -52,7 +52,7 @@ impl Alg {
 }
 
 fn bad_key(reason: &'static str) -> Error {
-    Error::Crypto { message: crate::core::cat(&["exported public key ", reason]) }
+    Error::Crypto { message: ["exported public key ", reason].concat() }
 }
 
 /// A key as WebCrypto exports it (`exportKey('jwk', …)`).
@@ -200,7 +200,7 @@ struct Header<'a> {
 /// `{"alg", "kid", "typ": "JWT"}`.
 pub fn signing_input(alg: Alg, kid: &str, claims: &AssertionClaims, json: &impl JsonText) -> String {
     let header = json.json(&Header { alg, kid, typ: "JWT" });
-    crate::core::cat(&[&b64url(header.as_bytes()), ".", &b64url(json.json(claims).as_bytes())])
+    [&b64url(header.as_bytes()), ".", &b64url(json.json(claims).as_bytes())].concat()
 }
 /// The compact JWS: signing input, `.`, BASE64URL(signature). WebCrypto's ECDSA signature is
 /// already the JWS form (raw `r || s`, 96 bytes for P-384); its RSA signature is the modulus size.
@@ -212,5 +212,5 @@ pub fn compact(alg: Alg, signing_input: &str, signature: &[u8]) -> Result<String
     if !ok {
         return Err(Error::Crypto { message: "signature has the wrong length for its algorithm".into() });
     }
-    Ok(crate::core::cat(&[signing_input, ".", &b64url(signature)]))
+    Ok([signing_input, ".", &b64url(signature)].concat())
 }

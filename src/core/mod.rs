@@ -22,7 +22,7 @@ pub mod types;
 
 pub use error::{Error, Result};
 
-/// Concatenates string slices. (`crate::core::cat(&[..])` costs ~1 KB of wasm per element type.)
+/// Concatenates string slices. (`[..].concat()` costs ~1 KB of wasm per element type.)
 pub fn cat(parts: &[&str]) -> String {
     let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
     for p in parts {

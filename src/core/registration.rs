@@ -99,7 +99,7 @@ pub fn registration_request(
     HttpRequest { body: Some(body), ..HttpRequest::new("POST", endpoint.as_str().to_owned()) }
         .header("Content-Type", "application/json")
         .header("Accept", "application/json")
-        .header("Authorization", crate::core::cat(&["Bearer ", initial_token.secret()]))
+        .header("Authorization", ["Bearer ", initial_token.secret()].concat())
         .expect("registration response", REGISTRATION_RESPONSE_LIMIT)
 }
 

@@ -159,7 +159,7 @@ impl<B: Body> Session<B> {
     /// binding's token endpoint is the FHIR base and is never used. Tools and tests only.
     pub fn basic(iss: FhirBase, client_id: ClientId, secret: &ClientSecret) -> Self {
         Session {
-            access_token: AccessToken::new(basic_credentials(&client_id, secret)),
+            access_token: AccessToken::new(basic_credentials(client_id.as_str(), secret.secret())),
             basic: true,
             refresh_token: None,
             expires_at: None,
@@ -191,7 +191,7 @@ impl<B: Body> Session<B> {
 
     /// The `Authorization` header value of FHIR requests.
     pub fn authorization(&self) -> String {
-        crate::core::cat(&[if self.basic { "Basic " } else { "Bearer " }, self.access_token.secret()])
+        [if self.basic { "Basic " } else { "Bearer " }, self.access_token.secret()].concat()
     }
 
     /// Whether a new access token can be had without the user: a refresh token, this browser's

@@ -41,7 +41,8 @@ fn token_post<'a>(endpoint: &HttpUrl, auth: ClientAuth<'a>, mut pairs: Vec<(&'a 
             token_form(endpoint, &pairs)
         }
         ClientAuth::Basic(id, secret, raw) => {
-            let credentials = if raw { crate::core::cat(&["Basic ", &basic_credentials(id, secret)]) } else { basic_auth(id, secret) };
+            let (id, secret) = (id.as_str(), secret.secret());
+            let credentials = if raw { ["Basic ", &basic_credentials(id, secret)].concat() } else { basic_auth(id, secret) };
             token_form(endpoint, &pairs).header("Authorization", credentials)
         }
         ClientAuth::Assertion(id, assertion) => {

@@ -217,7 +217,7 @@ impl FhirBase {
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::InvalidUrl { what, url: s.to_owned() });
         }
-        let dir = crate::core::cat(&[url.path().trim_end_matches('/'), "/"]);
+        let dir = [url.path().trim_end_matches('/'), "/"].concat();
         url.set_path(&dir);
         Ok(FhirBase(HttpUrl(url)))
     }
@@ -234,7 +234,7 @@ impl FhirBase {
 
     /// `{base}/.well-known/smart-configuration` (SMART App Launch §2.0.5).
     pub fn smart_configuration_url(&self) -> String {
-        crate::core::cat(&[self.0.as_str(), ".well-known/smart-configuration"])
+        [self.0.as_str(), ".well-known/smart-configuration"].concat()
     }
 }
 

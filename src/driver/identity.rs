@@ -128,7 +128,7 @@ pub async fn client_credentials<H: Http>(
     let (server, _) = opts.select(None)?;
     let server = acting_client(identity, opts, server).await?;
     let config = discover(http, &server.iss, &server.pins, opts.timeout_ms).await?;
-    let binding = Binding::new(&server, config.token_endpoint, opts);
+    let binding = server.binding(config.token_endpoint, opts);
     let assertion = identity.assertion(&binding).await?;
     let auth = binding.client_auth(server.client_secret.as_ref(), assertion.as_deref())?;
     let resp = http.send(&client_credentials_request(&binding.token_endpoint, auth, &server.scope).timeout(binding.timeout_ms)).await?;

@@ -139,7 +139,7 @@ pub async fn begin_launch(
     let now = platform.now();
     purge_launches(store, now)?;
     let req = authorize_request(opts, server, &kind, &config, &random, &digest, now);
-    store.set(&crate::core::cat(&[LAUNCH_PREFIX, req.state.as_str()]), &req.record)?;
+    store.set(&[LAUNCH_PREFIX, req.state.as_str()].concat(), &req.record)?;
     Ok(req.url)
 }
 
@@ -162,7 +162,7 @@ pub async fn complete_launch<H: Http>(
     now: u64,
 ) -> Result<SessionOf<H>> {
     let callback = parse_callback(page_url)?;
-    let key = crate::core::cat(&[LAUNCH_PREFIX, callback.state.as_str()]);
+    let key = [LAUNCH_PREFIX, callback.state.as_str()].concat();
     let stored = store.get::<LaunchRecord>(&key);
     store.remove(&key)?;
     let record = stored?.ok_or(Error::UnknownState)?;
@@ -218,7 +218,7 @@ pub async fn complete_launch<H: Http>(
 /// Keeps the session for this tab under its FHIR server, so a reload restores it; sessions with
 /// other servers stay.
 pub fn store_session<B: Body + Serialize>(store: &impl Store, session: &Session<B>) -> Result<()> {
-    store.set(&crate::core::cat(&[SESSION_PREFIX, session.binding.iss.as_str()]), session)
+    store.set(&[SESSION_PREFIX, session.binding.iss.as_str()].concat(), session)
 }
 
 /// [`store_session`], and the session becomes the tab's current one (a launch just completed).
@@ -234,7 +234,7 @@ pub fn restore_session<B: Body + DeserializeOwned>(store: &impl Store, iss: Opti
         None => store.get(SESSION_KEY)?,
     };
     let Some(iss) = current else { return Ok(None) };
-    let session: Option<Session<B>> = store.get(&crate::core::cat(&[SESSION_PREFIX, &iss]))?;
+    let session: Option<Session<B>> = store.get(&[SESSION_PREFIX, &iss].concat())?;
     Ok(session.map(Session::with_context))
 }
 
@@ -290,7 +290,7 @@ pub async fn refresh<H: Http>(
                 next.id_verified_by = Some(how);
             }
             Err(e @ Error::InvalidIdToken { reason: SUB_CHANGED }) => {
-                store.remove(&crate::core::cat(&[SESSION_PREFIX, b.iss.as_str()]))?;
+                store.remove(&[SESSION_PREFIX, b.iss.as_str()].concat())?;
                 return Err(e);
             }
             Err(e) => id_error = Some(e),

@@ -16,7 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 /// The message of a thrown JS value (`name: message` for `Error` objects).
 pub fn js_message(v: &JsValue) -> String {
     match v.dyn_ref::<js_sys::Error>() {
-        Some(e) => crate::core::cat(&[&String::from(e.name()), ": ", &String::from(e.message())]),
+        Some(e) => [&String::from(e.name()), ": ", &String::from(e.message())].concat(),
         None => v.as_string().unwrap_or_else(|| "unknown JavaScript error".into()),
     }
 }

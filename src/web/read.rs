@@ -19,21 +19,18 @@ extern "C" {
     fn read_request(input: &JsValue, init: &JsValue) -> JsValue;
 }
 
-/// A plain copy of an options object (getters run once, here); `invalid_option` when reading it
-/// threw.
-pub fn plain(v: &JsValue) -> Result<JsValue, Error> {
+/// An options object the app passed: its plain copy (getters run once, here, in JavaScript) and
+/// that copy decoded as `T`. A getter or proxy that throws, or anything but a plain object, is
+/// `invalid_option`.
+pub fn app_object<T: serde::de::DeserializeOwned>(v: &JsValue) -> Result<(T, JsValue), Error> {
     let r = plain_copy(v);
-    js_sys::Reflect::get(&r, &JsValue::from_str("v"))
+    let copy = js_sys::Reflect::get(&r, &JsValue::from_str("v"))
         .ok()
         .filter(|_| js_sys::Reflect::has(&r, &JsValue::from_str("v")).unwrap_or(false))
-        .ok_or(Error::InvalidOption { option: "options".into(), reason: "could not be read (a getter or proxy threw)" })
-}
-
-/// An options object the app passed, as its plain copy ([`plain`]) decoded as `T`; anything but
-/// a plain object is `invalid_option`.
-pub fn app_object<T: serde::de::DeserializeOwned>(copy: &JsValue) -> Result<T, Error> {
-    let doc = if super::json::is_object(copy) { from_js(copy.clone()) } else { None };
-    doc.ok_or(Error::InvalidOption { option: "options".into(), reason: "must be an object" })
+        .ok_or(Error::InvalidOption { option: "options".into(), reason: "could not be read (a getter or proxy threw)" })?;
+    let doc = if super::json::is_object(&copy) { from_js(copy.clone()) } else { None };
+    let doc = doc.ok_or(Error::InvalidOption { option: "options".into(), reason: "must be an object" })?;
+    Ok((doc, copy))
 }
 
 /// What `readRequest` read, as plain data (the signal is read separately: it is a JS object).
