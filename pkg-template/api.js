@@ -1,5 +1,5 @@
 // The JavaScript API over one build of the module (shared by index.js and identity.js): loads the
-// WebAssembly on first use and exposes fhirclient.js's names. The Client's convenience methods
+// WebAssembly (starting as soon as a page evaluates the entry) and exposes fhirclient.js's names. The Client's convenience methods
 // (writes, identity getters, CapabilityStatement) are written here over `request()` and
 // `getIdToken()`: every URL still goes through the module's checks, and the id_token's claims are
 // the ones the module verified.
@@ -14,6 +14,10 @@ export function makeApi(load, wasm, wasmUrl) {
     loading = undefined;
     throw Object.assign(smartError('module_load_failed', `the WebAssembly module could not be loaded from ${wasmUrl}: ${e?.message ?? e}`), { cause: e });
   }));
+  // In a page, the module's fetch and streaming compile start as this file is evaluated, beside
+  // the app's own start-up, instead of at the first call. A failure here is reported by that call
+  // (which tries again). Elsewhere (server-side rendering, tests in Node) nothing is fetched.
+  if (typeof window === 'object' && typeof document === 'object') loadModule().catch(() => {});
   const call = async (op, options) => (await loadModule(), wasm.run(op, options));
   const authorize = (options) => call(0, options);
   const ready = (options) => call(1, options);

@@ -68,8 +68,10 @@ async function registerApp(origin, pages) {
 /** Launch -> sign in -> patient read, with one entry; returns what the page shows. */
 async function journey(origin, pageName, entry) {
   const failed = [];
+  const wasm = [];
   // (The sandbox's login page asks for a web font this closed network cannot reach: not counted.)
   page.on('requestfailed', (r) => { if (new URL(r.url()).origin === origin) failed.push(r.url()); });
+  page.on('request', (r) => { if (/\/smart_wasm_bg[^/]*\.wasm$/.test(new URL(r.url()).pathname)) wasm.push(r.url()); });
   await page.goto(`${origin}/${pageName}?entry=${entry}&fhir=${encodeURIComponent(FHIR)}`);
   await loginAndConsent(page);
   await page.waitForURL((u) => u.origin === origin && u.searchParams.has('code'));
@@ -78,6 +80,11 @@ async function journey(origin, pageName, entry) {
   assert.equal(shown.error, undefined, shown.text);
   assert.deepEqual([shown.patient, shown.user, shown.entry], ['amy', 'Patient/amy', entry]);
   assert.deepEqual(failed, [], 'every file of the app and the package loaded');
+  if (entry === 'default') {
+    // The page's preload line (the README's) and the module's own fetch are one request per page
+    // load (the launch page, then the redirect page): the preload was used, not fetched twice.
+    assert.equal(wasm.length, 2, `the .wasm requests: ${wasm.join(', ')}`);
+  }
   return shown;
 }
 
@@ -148,6 +155,17 @@ test('no bundler: a <script type="module"> page with an import map runs the jour
   } finally {
     await server.close();
   }
+});
+
+test("the consumer pages carry the README's preload lines as printed", () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('**Preload it from your HTML.**'));
+  const lines = block.slice(block.indexOf('```html\n') + 8, block.indexOf('```', block.indexOf('```html\n') + 8)).split('\n').filter((l) => l.startsWith('<link'));
+  assert.equal(lines.length, 3);
+  const vite = readFileSync(path.join(root, 'tests', 'consumer', 'index.html'), 'utf8');
+  const plain = readFileSync(path.join(root, 'tests', 'consumer', 'plain.html'), 'utf8');
+  assert.ok(vite.includes(lines[0]), 'Vite page');
+  assert.ok(plain.includes(lines[1]) && plain.includes(lines[2]), 'no-bundler page');
 });
 
 test('the tarball holds the licenses, README, types and both entries, and declares them', () => {
