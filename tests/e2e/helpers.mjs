@@ -139,8 +139,9 @@ export function storage(page) {
 }
 
 /**
- * Moves the page's clock `seconds` ahead (`Date.now()`; timers run on as before): its access token
- * ages past the 5 s before which the library never refreshes ahead of expiry, without a wait.
+ * Moves the clock `seconds` ahead (`Date.now()` and `performance.now()`; timers run on as before)
+ * for every page of `p`'s browser context (Playwright's clock is the context's): access tokens age
+ * past the 5 s before which the library never refreshes ahead of expiry, without a wait.
  */
 export async function ageTokens(p, seconds = 6) {
   const now = await p.evaluate(() => Date.now());
