@@ -103,7 +103,7 @@ fn forged_moved_replayed_or_foreign_records_are_not_adopted() {
 
     // Records that are not JSON, or whose members are not base64url, are passed over.
     let shared = FakeStore::default();
-    for text in ["not json", r#"{"generation":3,"iv":"!","sealed":"!","at":1000}"#, r#"{"generation":"3"}"#] {
+    for text in ["not json", r#"{"generation":3,"sealed":"!","at":1000}"#, r#"{"generation":3,"sealed":"a.b.c","at":1000}"#, r#"{"generation":"3"}"#] {
         shared.0.borrow_mut().insert(name.clone(), text.into());
         assert_eq!(adopted(&p, &shared, &r, &state(0, "p", &key), 1000), None, "{text}");
     }

@@ -186,17 +186,26 @@ fn session_storage_round_trips() {
 #[wasm_bindgen_test]
 async fn webcrypto_aes_gcm_agrees_with_the_aes_gcm_crate_and_refuses_what_does_not_authenticate() {
     let fake = support::FakePlatform::at(0);
-    let (key, iv, aad) = ([7u8; 32], [9u8; 12], b"relay-id\n3".as_slice());
+    let key = smart_wasm::core::encode::b64url(&[7u8; 32]);
+    let aad = b"relay-id\n3".as_slice();
     let plain = "{\"accessToken\":\"ünïcode ✓\"}".as_bytes();
-    let sealed = Browser.seal(&key, &iv, aad, plain).await.unwrap();
-    assert_eq!(sealed, fake.seal(&key, &iv, aad, plain).await.unwrap(), "the same ciphertext and tag as the crate's");
-    assert_eq!(Browser.open(&key, &iv, aad, &sealed).await.unwrap().as_deref(), Some(plain));
-    let mut flipped = sealed.clone();
-    flipped[0] ^= 1;
-    assert_eq!(Browser.open(&key, &iv, aad, &flipped).await.unwrap(), None, "a changed ciphertext");
-    assert_eq!(Browser.open(&key, &iv, b"relay-id\n4", &sealed).await.unwrap(), None, "other additional data");
-    assert_eq!(Browser.open(&[8u8; 32], &iv, aad, &sealed).await.unwrap(), None, "another key");
-    assert_eq!(Browser.open(&key, &iv, aad, &[1, 2, 3]).await.unwrap(), None, "shorter than a tag");
+    // Each opens what the other sealed: WebCrypto's AES-GCM is the crate's.
+    let by_browser = Browser.seal(&key, aad, plain).await.unwrap();
+    let by_crate = fake.seal(&key, aad, plain).await.unwrap();
+    assert_eq!(fake.open(&key, aad, &by_browser).await.unwrap().as_deref(), Some(plain));
+    assert_eq!(Browser.open(&key, aad, &by_crate).await.unwrap().as_deref(), Some(plain));
+    assert_ne!(Browser.seal(&key, aad, plain).await.unwrap(), by_browser, "a fresh nonce each time");
+    let (iv, data) = by_browser.split_once('.').unwrap();
+    let flipped = format!("{iv}.{}{}", if data.starts_with('A') { 'B' } else { 'A' }, &data[1..]);
+    assert_eq!(Browser.open(&key, aad, &flipped).await.unwrap(), None, "a changed ciphertext");
+    assert_eq!(Browser.open(&key, b"relay-id\n4", &by_browser).await.unwrap(), None, "other additional data");
+    let other = smart_wasm::core::encode::b64url(&[8u8; 32]);
+    assert_eq!(Browser.open(&other, aad, &by_browser).await.unwrap(), None, "another key");
+    for bad in ["", "no-dot", "a.b", "!!.??", "AAAA.AAAA"] {
+        assert_eq!(Browser.open(&key, aad, bad).await.unwrap(), None, "{bad:?}");
+    }
+    assert_eq!(Browser.open("not a key", aad, &by_browser).await.unwrap(), None, "a key that is not 32 bytes of base64url");
+    assert!(Browser.seal("not a key", aad, plain).await.is_err());
 }
 
 #[wasm_bindgen_test]

@@ -37,9 +37,7 @@ pub const LOCK_PREFIX: &str = "smart-wasm:refresh:";
 pub struct RelayDoc {
     /// The sealed session's generation (refreshes since it started).
     pub generation: u64,
-    /// base64url AES-GCM nonce (12 bytes).
-    pub iv: String,
-    /// base64url AES-GCM ciphertext and tag of the session's JSON.
+    /// The session's JSON sealed by the platform (AES-256-GCM): base64url nonce `.` ciphertext.
     pub sealed: String,
     /// When it was written (seconds since the epoch).
     pub at: u64,

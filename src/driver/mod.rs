@@ -71,11 +71,13 @@ pub trait Platform: JsonText {
     /// Whether `signature` (base64url, checked by the core) is a valid `alg` signature of `input`
     /// by the public JWK `jwk` (WebCrypto in the browser). A key that cannot be used is an error.
     fn verify<K: Serialize>(&self, alg: &str, jwk: &K, input: &[u8], signature: &str) -> impl Future<Output = Result<bool>>;
-    /// AES-256-GCM (WebCrypto): `plain` sealed with `key` and the 12-byte `iv`, `aad` authenticated
-    /// with it; the ciphertext and its tag.
-    fn seal(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], plain: &[u8]) -> impl Future<Output = Result<Vec<u8>>>;
-    /// Opens what [`Platform::seal`] made; `Ok(None)` when it does not authenticate.
-    fn open(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], sealed: &[u8]) -> impl Future<Output = Result<Option<Vec<u8>>>>;
+    /// AES-256-GCM (WebCrypto): `plain` sealed with `key` (32 bytes, base64url) under a fresh
+    /// 12-byte nonce, `aad` authenticated with it; the nonce and the ciphertext with its tag,
+    /// base64url, joined by a `.`.
+    fn seal(&self, key: &str, aad: &[u8], plain: &[u8]) -> impl Future<Output = Result<String>>;
+    /// Opens what [`Platform::seal`] made; `Ok(None)` when it is not of that form or does not
+    /// authenticate (another key, other additional data, a changed byte).
+    fn open(&self, key: &str, aad: &[u8], sealed: &str) -> impl Future<Output = Result<Option<Vec<u8>>>>;
 }
 
 /// Storage key prefix of launches in flight; the state follows.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Platform, Store};
 use crate::core::doc::Body;
-use crate::core::encode::{b64url, b64url_decode};
+use crate::core::encode::b64url;
 use crate::core::relay::{aad, may_adopt, RelayDoc, RELAY_PREFIX, RELAY_SESSIONS};
 use crate::core::session::Session;
 use crate::core::types::RelayKey;
@@ -18,11 +18,7 @@ use crate::core::Result;
 pub struct Relay {
     /// base64url SHA-256 of the key, tagged.
     pub id: String,
-    key: [u8; 32],
-}
-
-fn decode<const N: usize>(s: &str) -> Option<[u8; N]> {
-    b64url_decode(s)?.try_into().ok()
+    key: RelayKey,
 }
 
 /// A new session's relay key.
@@ -33,16 +29,11 @@ pub fn new_key(platform: &impl Platform) -> Result<RelayKey> {
 /// The session's relay; a session without a key (stored by an earlier version) gets one here,
 /// which the caller keeps with the session.
 pub async fn relay_of<B>(platform: &impl Platform, session: &mut Session<B>) -> Result<Relay> {
-    let key = match session.relay_key.as_ref().and_then(|k| decode::<32>(k.secret())) {
-        Some(k) => k,
-        None => {
-            let k = new_key(platform)?;
-            let bytes = decode::<32>(k.secret()).unwrap_or_default();
-            session.relay_key = Some(k);
-            bytes
-        }
+    let key = match &session.relay_key {
+        Some(k) => k.clone(),
+        None => session.relay_key.insert(new_key(platform)?).clone(),
     };
-    let id = b64url(&platform.sha256(&[b"smart-wasm relay\n".as_slice(), &key].concat()).await?);
+    let id = b64url(&platform.sha256(["smart-wasm relay\n", key.secret()].concat().as_bytes()).await?);
     Ok(Relay { id, key })
 }
 
@@ -64,8 +55,7 @@ pub async fn adopt<B: Body + DeserializeOwned>(
     let Some(doc) = shared.get::<RelayDoc>(&record_key(relay)).ok().flatten().filter(|d| d.live(now) && d.generation > session.generation) else {
         return Ok(None);
     };
-    let (Some(iv), Some(sealed)) = (decode::<12>(&doc.iv), b64url_decode(&doc.sealed)) else { return Ok(None) };
-    let Some(plain) = platform.open(&relay.key, &iv, aad(&relay.id, doc.generation).as_bytes(), &sealed).await? else { return Ok(None) };
+    let Some(plain) = platform.open(relay.key.secret(), aad(&relay.id, doc.generation).as_bytes(), &doc.sealed).await? else { return Ok(None) };
     let next = core::str::from_utf8(&plain).ok().and_then(|t| platform.parse::<Session<B>>(t)).map(Session::with_context);
     Ok(next.filter(|n| n.generation == doc.generation && may_adopt(session, n)))
 }
@@ -77,9 +67,8 @@ pub async fn record<B: Body + Serialize>(platform: &impl Platform, shared: &impl
     if text.is_empty() {
         return Ok(());
     }
-    let iv: [u8; 12] = platform.random32()?[..12].try_into().unwrap_or_default();
-    let sealed = platform.seal(&relay.key, &iv, aad(&relay.id, next.generation).as_bytes(), text.as_bytes()).await?;
-    shared.set(&record_key(relay), &RelayDoc { generation: next.generation, iv: b64url(&iv), sealed: b64url(&sealed), at: now })?;
+    let sealed = platform.seal(relay.key.secret(), aad(&relay.id, next.generation).as_bytes(), text.as_bytes()).await?;
+    shared.set(&record_key(relay), &RelayDoc { generation: next.generation, sealed, at: now })?;
     prune(shared, now)
 }
 

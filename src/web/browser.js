@@ -153,12 +153,25 @@ export async function verifyJws(alg, jwk, data, sig) {
   return crypto.subtle.verify(p, key, signature, data);
 }
 
-// ---- platform.rs: the tab relay's seal (AES-256-GCM), with a key imported non-extractable for
-// this one operation; null when it fails (a ciphertext that does not authenticate) ----
-export async function aesGcm(seal, key, iv, additionalData, data) {
+// ---- platform.rs: the tab relay's seal (AES-256-GCM) with the session's relay key (base64url, 32
+// bytes), imported non-extractable for each operation; a fresh nonce for each seal. Sealed form:
+// base64url(nonce) "." base64url(ciphertext and tag).
+const b64 = (bytes) => {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+};
+const aesKey = (key, use) => crypto.subtle.importKey('raw', unb64(key), 'AES-GCM', false, [use]);
+export async function seal(key, additionalData, plain) {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData }, await aesKey(key, 'encrypt'), plain);
+  return `${b64(iv)}.${b64(new Uint8Array(sealed))}`;
+}
+// The plain bytes, or null when `sealed` is not of that form or does not authenticate.
+export async function open(key, additionalData, sealed) {
   try {
-    const k = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, [seal ? 'encrypt' : 'decrypt']);
-    const p = { name: 'AES-GCM', iv, additionalData };
-    return new Uint8Array(await (seal ? crypto.subtle.encrypt(p, k, data) : crypto.subtle.decrypt(p, k, data)));
+    const [iv, data] = sealed.split('.');
+    if (!B64URL.test(iv) || !B64URL.test(data)) return null;
+    return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: unb64(iv), additionalData }, await aesKey(key, 'decrypt'), unb64(data)));
   } catch { return null; }
 }

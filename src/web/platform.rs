@@ -49,30 +49,25 @@ impl Platform for Browser {
         Ok(JsFuture::from(promise).await.map_err(crypto_err)?.is_truthy())
     }
 
-    async fn seal(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
-        aes_gcm(true, key, iv, aad, plain).await?.ok_or_else(|| Error::Crypto { message: "AES-GCM encryption failed".into() })
+    async fn seal(&self, key: &str, aad: &[u8], plain: &[u8]) -> Result<String> {
+        let out = JsFuture::from(seal_js(key, &Uint8Array::from(aad), &Uint8Array::from(plain))).await.map_err(crypto_err)?;
+        out.as_string().ok_or_else(|| Error::Crypto { message: "AES-GCM encryption failed".into() })
     }
 
-    async fn open(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Result<Option<Vec<u8>>> {
-        aes_gcm(false, key, iv, aad, sealed).await
+    async fn open(&self, key: &str, aad: &[u8], sealed: &str) -> Result<Option<Vec<u8>>> {
+        let out = JsFuture::from(open_js(key, &Uint8Array::from(aad), sealed)).await.map_err(crypto_err)?;
+        Ok(out.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec))
     }
-}
-
-/// WebCrypto AES-256-GCM with a non-extractable key imported for this one operation; `None` when
-/// it fails (a ciphertext that does not authenticate).
-async fn aes_gcm(seal: bool, key: &[u8], iv: &[u8], aad: &[u8], data: &[u8]) -> Result<Option<Vec<u8>>> {
-    let out = JsFuture::from(aes_gcm_js(seal, &Uint8Array::from(key), &Uint8Array::from(iv), &Uint8Array::from(aad), &Uint8Array::from(data)))
-        .await
-        .map_err(crypto_err)?;
-    Ok(out.dyn_ref::<Uint8Array>().map(Uint8Array::to_vec))
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen(module = "/src/web/browser.js")]
 extern "C" {
     #[wasm_bindgen(js_name = verifyJws)]
     fn verify_jws(alg: &str, jwk: &wasm_bindgen::JsValue, data: &Uint8Array, signature: &str) -> js_sys::Promise;
-    #[wasm_bindgen(js_name = aesGcm)]
-    fn aes_gcm_js(seal: bool, key: &Uint8Array, iv: &Uint8Array, aad: &Uint8Array, data: &Uint8Array) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = seal)]
+    fn seal_js(key: &str, aad: &Uint8Array, plain: &Uint8Array) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = open)]
+    fn open_js(key: &str, aad: &Uint8Array, sealed: &str) -> js_sys::Promise;
 }
 
 impl JsonText for Browser {

@@ -110,7 +110,7 @@ test('what another document of the origin forges is not adopted: BroadcastChanne
       doc.generation += 1;
       const session = JSON.stringify({ binding: { iss: 'http://127.0.0.1:9/evil/fhir' }, accessToken: 'forged', refreshToken: 'forged-rt', generation: doc.generation });
       const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: new TextEncoder().encode(`${key.slice(17)}\n${doc.generation}`) }, k, new TextEncoder().encode(session));
-      Object.assign(doc, { iv: b64(iv), sealed: b64(sealed) });
+      doc.sealed = `${b64(iv)}.${b64(sealed)}`;
       localStorage.setItem(key, JSON.stringify(doc));
     }
   });

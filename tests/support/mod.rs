@@ -205,16 +205,25 @@ impl Platform for FakePlatform {
         let signature = smart_wasm::core::encode::b64url_decode(signature).unwrap_or_default();
         Ok(signature.strip_prefix(b"valid:") == Some(input))
     }
-    /// AES-256-GCM by the aes-gcm crate (WebCrypto's in the browser tests).
-    async fn seal(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
+    /// AES-256-GCM by the aes-gcm crate, the nonce from the counting randomness (WebCrypto's in the
+    /// browser tests, which check the two agree).
+    async fn seal(&self, key: &str, aad: &[u8], plain: &[u8]) -> Result<String> {
         use aes_gcm::aead::{Aead, KeyInit, Payload};
-        let cipher = aes_gcm::Aes256Gcm::new(key.into());
-        cipher.encrypt(iv.into(), Payload { msg: plain, aad }).map_err(|_| Error::Crypto { message: "seal".into() })
+        use smart_wasm::core::encode::{b64url, b64url_decode};
+        let key: [u8; 32] = b64url_decode(key).and_then(|k| k.try_into().ok()).ok_or(Error::Crypto { message: "key".into() })?;
+        let iv: [u8; 12] = self.random32()?[..12].try_into().unwrap();
+        let sealed = aes_gcm::Aes256Gcm::new(&key.into())
+            .encrypt(&iv.into(), Payload { msg: plain, aad })
+            .map_err(|_| Error::Crypto { message: "seal".into() })?;
+        Ok(format!("{}.{}", b64url(&iv), b64url(&sealed)))
     }
-    async fn open(&self, key: &[u8; 32], iv: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Result<Option<Vec<u8>>> {
+    async fn open(&self, key: &str, aad: &[u8], sealed: &str) -> Result<Option<Vec<u8>>> {
         use aes_gcm::aead::{Aead, KeyInit, Payload};
-        let cipher = aes_gcm::Aes256Gcm::new(key.into());
-        Ok(cipher.decrypt(iv.into(), Payload { msg: sealed, aad }).ok())
+        use smart_wasm::core::encode::b64url_decode;
+        let Some(key) = b64url_decode(key).and_then(|k| <[u8; 32]>::try_from(k).ok()) else { return Ok(None) };
+        let Some((iv, data)) = sealed.split_once('.') else { return Ok(None) };
+        let (Some(iv), Some(data)) = (b64url_decode(iv).and_then(|v| <[u8; 12]>::try_from(v).ok()), b64url_decode(data)) else { return Ok(None) };
+        Ok(aes_gcm::Aes256Gcm::new(&key.into()).decrypt(&iv.into(), Payload { msg: &data, aad }).ok())
     }
 }
 
