@@ -1,37 +1,83 @@
-// The JavaScript API over one build of the module (shared by index.js and identity.js): loads the
-// WebAssembly (starting as soon as a page evaluates the entry) and exposes fhirclient.js's names. The Client's convenience methods
-// (writes, identity getters, CapabilityStatement) are written here over `request()` and
-// `getIdToken()`: every URL still goes through the module's checks, and the id_token's claims are
-// the ones the module verified.
-export function makeApi(load, wasm, wasmUrl) {
+// The JavaScript API over one build of the module (shared by the entries): loads the WebAssembly
+// (starting as soon as a page evaluates the entry) and exposes fhirclient.js's names. The Client's
+// convenience methods (writes, identity getters, CapabilityStatement) are written here over
+// `request()` and `getIdToken()`: every URL still goes through the module's checks, and the
+// id_token's claims are the ones the module verified.
+
+// The module's error class (src/web/browser.js; scripts/build.sh bundles it in under this name).
+import { SmartError } from 'smart-wasm-browser';
+
+export { SmartError };
+const smartError = (code, message) => new SmartError(message, code);
+
+// The .wasm at `url`, refused with a message naming the file when what answers is not it: a 404,
+// or an HTML page (a dev server's fallback for a file it does not have), which is what a bundler
+// that did not emit the file leaves behind.
+async function fetchWasm(url) {
+  const response = await fetch(url);
+  const type = response.headers.get('content-type') ?? '';
+  if (response.ok && !/html/i.test(type)) return response;
+  const file = String(url).split(/[?#]/)[0].split('/').pop();
+  throw new Error(`HTTP ${response.status} ${type ? `(${type}) ` : ''}instead of ${file}. The app's bundler or server did not put the file `
+    + 'there: use the entry that carries it inline (smart-wasm/inline, smart-wasm/identity/inline), or serve node_modules/smart-wasm\'s '
+    + '.wasm at that address (README: Install)');
+}
+
+// The members of `client(state)`, in the order the module reads them.
+const STATE = ['serverUrl', 'tokenResponse', 'clientId', 'tokenUri', 'timeout'];
+
+/**
+ * The API over one build of the module: `load` and `wasm` are its wasm-bindgen glue, `source` the
+ * URL of its .wasm (fetched, compiled while it streams in) or its bytes (the inline entries).
+ */
+export function makeApi(load, wasm, source) {
   let loading;
   /**
    * Fetches and instantiates the module once; every call awaits it. A module that cannot be had
    * (not found, a wrong MIME type, blocked) is a `SmartError` with code `module_load_failed`, and
    * the next call tries again.
    */
-  const loadModule = () => (loading ??= load({ module_or_path: wasmUrl }).catch((e) => {
+  const loadModule = () => (loading ??= load({ module_or_path: source instanceof URL ? fetchWasm(source) : source }).catch((e) => {
     loading = undefined;
-    throw Object.assign(smartError('module_load_failed', `the WebAssembly module could not be loaded from ${wasmUrl}: ${e?.message ?? e}`), { cause: e });
+    const from = source instanceof URL ? ` from ${source}` : '';
+    throw Object.assign(smartError('module_load_failed', `the WebAssembly module could not be loaded${from}: ${e?.message ?? e}`), { cause: e });
   }));
   // In a page, the module's fetch and streaming compile start as this file is evaluated, beside
   // the app's own start-up, instead of at the first call. A failure here is reported by that call
   // (which tries again). Elsewhere (server-side rendering, tests in Node) nothing is fetched.
   if (typeof window === 'object' && typeof document === 'object') loadModule().catch(() => {});
   const call = async (op, options) => (await loadModule(), wasm.run(op, options));
+  // A second ready() or init() while the first is still completing this page's redirect joins it
+  // (React's StrictMode runs an effect twice): the redirect's state is single use.
+  let completing;
+  const completes = (op) => (options) => {
+    const href = typeof location === 'object' ? location.href : '';
+    if (completing?.href === href) return completing.promise;
+    const promise = call(op, options);
+    if (/[?&]state=/.test(href)) {
+      completing = { href, promise };
+      const done = () => { if (completing?.promise === promise) completing = undefined; };
+      promise.then(done, done);
+    }
+    return promise;
+  };
   const authorize = (options) => call(0, options);
-  const ready = (options) => call(1, options);
-  const init = (options) => call(2, options);
+  const ready = completes(1);
+  const init = completes(2);
   /** A client for each FHIR server this tab holds a session with. */
   const clients = (options) => call(10, options);
+  /** A client from a known token response, without a launch (tests and tools; nothing is stored). */
+  const client = (state) => guarded('state', () => {
+    if (state === null || typeof state !== 'object') throw invalid('state', 'must be an object with serverUrl and tokenResponse');
+    const unknown = Object.keys(state).find((k) => !STATE.includes(k));
+    if (unknown !== undefined) throw invalid(unknown, 'is not an option of this library');
+    return call(11, STATE.map((k) => state[k]));
+  });
   /** fhirclient.js's shape, so a port is a changed import: `SMART.oauth2.authorize(...)`. */
   const oauth2 = { authorize, ready, init };
   extendClient(wasm.Client);
-  return { call, loadModule, authorize, ready, init, clients, oauth2 };
+  return { call, loadModule, authorize, ready, init, clients, client, oauth2 };
 }
-
-// A `SmartError` as the module makes them (name, message, `.code`).
-const smartError = (code, message) => Object.assign(new Error(message), { name: 'SmartError', code });
 
 // The errors this file makes, known without reading anything of a thrown value (which may be a
 // hostile object whose getters throw).

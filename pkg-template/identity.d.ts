@@ -128,7 +128,7 @@ export declare const oauth2: {
 };
 declare const SMART: {
   oauth2: typeof oauth2; authorize: typeof import('./index.js').authorize; ready: typeof ready; init: typeof init;
-  clients: typeof clients; loadModule: typeof import('./index.js').loadModule; resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
+  clients: typeof clients; client: typeof import('./index.js').client; loadModule: typeof import('./index.js').loadModule; resume: typeof resume; forgetRegistration: typeof forgetRegistration; listRegistrations: typeof listRegistrations;
   clientCredentials: typeof clientCredentials; basicClient: typeof basicClient;
   createClientKey: typeof createClientKey; importClientKey: typeof importClientKey;
 };

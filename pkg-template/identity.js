@@ -2,12 +2,15 @@
 // "offline access for browser-based applications"): dynamic client registration with a
 // non-extractable WebCrypto key kept in IndexedDB, then the JWT bearer grant on later visits.
 // A separate, larger module: apps that do not use it do not download it.
+// (`smart-wasm-source`: see index.js.)
 import load, * as wasm from './identity/smart_wasm_identity.js';
-import { makeApi } from './api.js';
+import source from 'smart-wasm-source';
+import { makeApi, SmartError } from './api.js';
 
-const api = makeApi(load, wasm, new URL('./identity/smart_wasm_identity_bg.wasm', import.meta.url));
-export const { loadModule, authorize, ready, init, clients } = api;
+const api = makeApi(load, wasm, source);
+export const { loadModule, authorize, ready, init, clients, client } = api;
 export const Client = wasm.Client;
+export { SmartError };
 /** A later visit: a token by the JWT bearer grant from this browser's registration, no login. */
 export const resume = (options) => api.call(3, options);
 /** Deletes this browser's registration with a server: its key pair and its record. */
@@ -31,5 +34,5 @@ export const createClientKey = (options) => api.call(8, options);
 /** The same with a private JWK the app provides, imported non-extractable. For tools and tests only. */
 export const importClientKey = (options) => api.call(9, options);
 export const oauth2 = { ...api.oauth2, resume };
-export default { oauth2, authorize, ready, init, clients, loadModule, resume, forgetRegistration, listRegistrations, clientCredentials, basicClient,
-  createClientKey, importClientKey };
+export default { oauth2, authorize, ready, init, clients, client, loadModule, resume, forgetRegistration, listRegistrations, clientCredentials,
+  basicClient, createClientKey, importClientKey };

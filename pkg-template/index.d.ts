@@ -1,5 +1,9 @@
-// Types of smart-wasm's JavaScript API. Error codes are checked against the Rust error enum by the
-// crate's tests (src/core/error.rs), so this list cannot drift from what the module throws.
+// Types of smart-wasm's JavaScript API (an ES module package: `import`, never `require`). Error
+// codes are checked against the Rust error enum by the crate's tests (src/core/error.rs), so this
+// list cannot drift from what the module throws. FHIR resources are the R4 types of @types/fhir.
+import type { Encounter, FhirResource, Patient, Person, Practitioner, RelatedPerson, Resource } from 'fhir/r4';
+
+export type { FhirResource };
 
 /** Stable `.code` of every error the library throws. */
 export type ErrorCode =
@@ -44,8 +48,12 @@ export type ErrorCode =
   | 'storage_error'
   | 'crypto_error';
 
-/** Every error the library throws is an `Error` named `SmartError` with a stable `code`. */
-export interface SmartError extends Error {
+/**
+ * Every error the library throws or rejects with: `err instanceof SmartError`, with a stable
+ * `code`. (An error of the other entry, when an app loads both, is an instance too.)
+ */
+export declare class SmartError extends Error {
+  constructor(message: string, code: ErrorCode);
   name: 'SmartError';
   code: ErrorCode;
   /** HTTP status, for token_error, http_error, unauthorized, insufficient_scope. */
@@ -216,7 +224,7 @@ export interface RequestOptions {
 }
 
 /** `request(url, { includeResponse: true })`. */
-export interface FhirResponse<T = any> {
+export interface FhirResponse<T = unknown> {
   /** Parsed JSON, null when empty, the text when not JSON. */
   body: T;
   status: number;
@@ -227,14 +235,6 @@ export interface FhirResponse<T = any> {
 export interface WriteOptions extends Omit<RequestOptions, 'method' | 'body' | 'pageLimit' | 'pagingTimeout' | 'flat' | 'onPage'> {
   /** Sent as `If-Match` when a string; `null` or left out sends none (a resource read without an ETag). */
   ifMatch?: string | null;
-}
-
-/** A FHIR resource, as the write helpers need it. */
-export interface FhirResource {
-  resourceType: string;
-  id?: string;
-  meta?: { versionId?: string; lastUpdated?: string; [field: string]: unknown };
-  [field: string]: unknown;
 }
 
 /** The verified claims of the OpenID Connect id_token (`client.getIdToken()`). */
@@ -252,15 +252,8 @@ export interface IdTokenClaims {
   [claim: string]: unknown;
 }
 
-/** A minimal FHIR Patient, for `client.patient.read()`. */
-export interface FhirPatient {
-  resourceType: 'Patient';
-  id: string;
-  name?: Array<{ use?: string; family?: string; given?: string[]; text?: string }>;
-  gender?: string;
-  birthDate?: string;
-  [field: string]: unknown;
-}
+/** The R4 type of a resource of `R`'s `resourceType` (what the server answers a write with). */
+export type ResourceOf<R extends FhirResource> = Extract<FhirResource, { resourceType: R['resourceType'] }>;
 
 /** One JSON Patch operation (RFC 6902). */
 export type JsonPatchOperation =
@@ -279,20 +272,25 @@ export declare class Client {
    * parsed JSON (null for an empty body). Refreshes shortly before expiry and once on a 401;
    * concurrent callers share one refresh. Redirects are not followed.
    */
-  request<T = any>(url: string | (RequestOptions & { url: string }), init: RequestOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
-  request<T = any>(url: string | (RequestOptions & { url: string }), init: RequestOptions & { onPage: (page: any) => unknown }): Promise<null>;
-  request<T = any>(url: string | (RequestOptions & { url: string }), init: RequestOptions & ({ pageLimit: number } | { flat: true })): Promise<T[]>;
-  request<T = any>(url: string | (RequestOptions & { url: string }), init?: RequestOptions): Promise<T>;
+  // What the server answers is not checked: `T` (a FHIR R4 type, e.g. `request<Bundle<Observation>>`)
+  // is the app's word for it, `unknown` until it gives one.
+  request<T = unknown>(url: string | (RequestOptions & { url: string }), init: RequestOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
+  request<T = unknown>(url: string | (RequestOptions & { url: string }), init: RequestOptions & { onPage: (page: any) => unknown }): Promise<null>;
+  request<T = unknown>(url: string | (RequestOptions & { url: string }), init: RequestOptions & ({ pageLimit: number } | { flat: true })): Promise<T[]>;
+  request<T = unknown>(url: string | (RequestOptions & { url: string }), init?: RequestOptions): Promise<T>;
   /** POST `resource` to its type (`application/fhir+json`); resolves to the server's answer. */
-  create<T = FhirResource>(resource: FhirResource, init?: WriteOptions & { includeResponse?: false }): Promise<T>;
-  create<T = FhirResource>(resource: FhirResource, init: WriteOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
-  /** PUT `resource` to `Type/id`; `ifMatch` makes it a versioned update (412 `http_error` when stale). */
-  update<T = FhirResource>(resource: FhirResource & { id: string }, init?: WriteOptions & { includeResponse?: false }): Promise<T>;
-  update<T = FhirResource>(resource: FhirResource & { id: string }, init: WriteOptions & { includeResponse: true }): Promise<FhirResponse<T>>;
+  create<R extends FhirResource>(resource: R, init?: WriteOptions & { includeResponse?: false }): Promise<ResourceOf<R>>;
+  create<R extends FhirResource>(resource: R, init: WriteOptions & { includeResponse: true }): Promise<FhirResponse<ResourceOf<R>>>;
+  /**
+   * PUT `resource` to `Type/id` (without an `id`, or with `.`/`..`, it is `invalid_option`);
+   * `ifMatch` makes it a versioned update (412 `http_error` when stale).
+   */
+  update<R extends FhirResource>(resource: R, init?: WriteOptions & { includeResponse?: false }): Promise<ResourceOf<R>>;
+  update<R extends FhirResource>(resource: R, init: WriteOptions & { includeResponse: true }): Promise<FhirResponse<ResourceOf<R>>>;
   /** DELETE `url` (`Type/id` or an absolute URL on this server). */
-  delete<T = any>(url: string, init?: WriteOptions): Promise<T>;
+  delete<T = unknown>(url: string, init?: WriteOptions): Promise<T>;
   /** PATCH `url` with a JSON Patch (RFC 6902; `application/json-patch+json`). */
-  patch<T = FhirResource>(url: string, jsonPatch: JsonPatchOperation[], init?: WriteOptions): Promise<T>;
+  patch<R extends Resource = FhirResource>(url: string, jsonPatch: JsonPatchOperation[], init?: WriteOptions): Promise<R>;
   /** The server's FHIR version (`fhirVersion` of its CapabilityStatement, fetched once). */
   getFhirVersion(): Promise<string | null>;
   /** 2 (DSTU2), 3 (STU3), 4 (R4, R4B), 5 (R5), or 0 when unknown. */
@@ -323,16 +321,16 @@ export declare class Client {
   readonly user: {
     readonly id: string | null; readonly resourceType: string | null; readonly fhirUser: string | null;
     /** Reads the signed-in user's resource; `missing_context` without a verified `fhirUser`. */
-    read<T = FhirResource>(): Promise<T>;
+    read(): Promise<Patient | Practitioner | RelatedPerson | Person>;
   };
-  readonly encounter: { readonly id: string | undefined; read<T = FhirResource>(): Promise<T> };
+  readonly encounter: { readonly id: string | undefined; read(): Promise<Encounter> };
   /** Refreshes the access token now; resolves to the new state. */
   refresh(): Promise<ClientState>;
   getPatientId(): string | undefined;
   getEncounterId(): string | undefined;
   getState(): ClientState;
   readonly state: ClientState;
-  readonly patient: { readonly id: string | undefined; read<T = FhirPatient>(): Promise<T> };
+  readonly patient: { readonly id: string | undefined; read(): Promise<Patient> };
   /** Releases the WebAssembly memory of this client. */
   free(): void;
 }
@@ -353,7 +351,23 @@ export function init(options: AuthorizeOptions): Promise<Client>;
 /** Loads the WebAssembly module ahead of the first call (optional). */
 export function loadModule(): Promise<unknown>;
 
+/** What `client(state)` takes: a token response the app already has (fhirclient.js's `FHIR.client(state)`). */
+export interface ClientStateInput {
+  /** The FHIR base the token is for. */
+  serverUrl: string;
+  /** The token response (checked as a token endpoint's answer: `access_token` and `token_type` at least). */
+  tokenResponse: TokenResponse;
+  /** The client id (sent on a refresh). */
+  clientId?: string;
+  /** The token endpoint, for a refresh; required when `tokenResponse` has a `refresh_token`. */
+  tokenUri?: string;
+  /** Milliseconds each request may take (default 30000). */
+  timeout?: number;
+}
+/** A client from a known token response, without a launch: for unit tests and tools. Nothing is stored. */
+export function client(state: ClientStateInput): Promise<Client>;
+
 /** fhirclient.js's shape: `SMART.oauth2.authorize(...)`. */
 export declare const oauth2: { authorize: typeof authorize; ready: typeof ready; init: typeof init };
-declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init; clients: typeof clients; loadModule: typeof loadModule };
+declare const SMART: { oauth2: typeof oauth2; authorize: typeof authorize; ready: typeof ready; init: typeof init; clients: typeof clients; client: typeof client; loadModule: typeof loadModule };
 export default SMART;

@@ -21,22 +21,34 @@ bindgen() { # out-dir name
 
 # Each entry ships as ONE JavaScript module: its source in pkg-template/, the shared api.js, the
 # wasm-bindgen glue and its snippets bundled and minified by esbuild (export and wasm import names
-# kept), so a page fetches the entry and the .wasm and nothing in between. The .wasm sits beside
-# the entry module it belongs to, where `new URL(…, import.meta.url)` (which bundlers follow) finds it.
-entry() { # template-entry glue-dir glue-name
-  local work=target/pkg-work rel=${2#pkg}
+# kept), so a page fetches the entry and the .wasm and nothing in between. Two variants of each:
+#   url     the .wasm sits beside the entry, found by `new URL(…, import.meta.url)` (which bundlers
+#           follow and emit), fetched and compiled as it streams in;
+#   inline  the .wasm's bytes are in the module (esbuild's binary loader): for bundlers and test
+#           runners that do not emit assets (Rollup without a plugin, esbuild, Angular's build).
+entry() { # template-entry glue-dir glue-name output variant
+  local work=target/pkg-work rel=${2#pkg} snippet
   rel=${rel#/}${rel:+/}
   rm -rf "$work" && mkdir -p "$work"
   cp pkg-template/"$1" pkg-template/api.js "$work/"
   cp -r "$2/$3.js" "$2/snippets" "$work/"
   # The template imports the glue from where it sits in the package; in the work dir it is beside it.
   sed -i "s#'\./identity/$3\.js'#'./$3.js'#" "$work/$1"
-  # The glue's own default URL of its .wasm (unused: the entry always passes one) is made right
-  # for where the bundle sits, so a bundler that follows it finds the file.
-  sed -i -E "s#new URL\(['\"]$3_bg\.wasm['\"], *import\.meta\.url\)#new URL('./${rel}$3_bg.wasm', import.meta.url)#" "$work/$3.js"
-  grep -q "new URL('./${rel}$3_bg.wasm', import.meta.url)" "$work/$3.js" || { echo "FAIL: the glue's wasm URL was not found" >&2; exit 1; }
-  node_modules/.bin/esbuild "$work/$1" --bundle --minify --format=esm --platform=browser --log-level=error --outfile="pkg/$1"
-  rm -rf "$2/$3.js" "$2/snippets"
+  # The glue's own default URL of its .wasm (unused: the entry always passes the module) is made
+  # right for where the url bundle sits, and taken out of the inline one.
+  local default_url="new URL('./${rel}$3_bg.wasm', import.meta.url)"
+  [ "$5" = inline ] && default_url="void 0"
+  sed -i -E "s#new URL\(['\"]$3_bg\.wasm['\"], *import\.meta\.url\)#${default_url}#" "$work/$3.js"
+  grep -qF "$default_url" "$work/$3.js" || { echo "FAIL: the glue's wasm URL was not found" >&2; exit 1; }
+  if [ "$5" = inline ]; then
+    cp "$2/$3_bg.wasm" "$work/"
+    echo "export { default } from './$3_bg.wasm';" > "$work/source.js"
+  else
+    echo "export default new URL('./${rel}$3_bg.wasm', import.meta.url);" > "$work/source.js"
+  fi
+  snippet=$(find "$work/snippets" -name browser.js)
+  node_modules/.bin/esbuild "$work/$1" --bundle --minify --format=esm --platform=browser --log-level=error --loader:.wasm=binary \
+    --alias:smart-wasm-source="./$work/source.js" --alias:smart-wasm-browser="./$snippet" --outfile="$4"
 }
 
 rm -rf pkg && mkdir -p pkg
@@ -46,8 +58,11 @@ release_build --features identity
 # Its own name, so nothing mistakes it for the default entry's module; the glue's default URL
 # (`new URL('smart_wasm_identity_bg.wasm', import.meta.url)`, which bundlers follow) names the file.
 bindgen pkg/identity smart_wasm_identity
-entry index.js pkg smart_wasm
-entry identity.js pkg/identity smart_wasm_identity
+entry index.js pkg smart_wasm pkg/index.js url
+entry index.js pkg smart_wasm pkg/inline.js inline
+entry identity.js pkg/identity smart_wasm_identity pkg/identity.js url
+entry identity.js pkg/identity smart_wasm_identity pkg/identity/inline.js inline
+rm -rf pkg/smart_wasm.js pkg/snippets pkg/identity/smart_wasm_identity.js pkg/identity/snippets
 cp pkg-template/*.d.ts pkg-template/package.json pkg-template/README.md LICENSE-MIT LICENSE-APACHE pkg/
 
 sum() { local t=0; for f in "$@"; do t=$(( t + $(gzip -9 -c "$f" | wc -c) )); done; echo $t; }
@@ -57,6 +72,7 @@ id_wasm=$(sum pkg/identity/smart_wasm_identity_bg.wasm); id_js=$(sum pkg/identit
 total=$(( main_wasm + main_js ))
 echo "package size (gzip -9): wasm ${main_wasm} B + JS ${main_js} B = ${total} B (budget ${BUDGET} B); brotli -q 11: $(br pkg/smart_wasm_bg.wasm pkg/index.js) B; raw wasm $(wc -c < pkg/smart_wasm_bg.wasm) B"
 echo "identity entry (gzip -9): wasm ${id_wasm} B + JS ${id_js} B = $(( id_wasm + id_js )) B; brotli -q 11: $(br pkg/identity/smart_wasm_identity_bg.wasm pkg/identity.js) B"
+echo "inline entries (gzip -9, the .wasm in the module): smart-wasm/inline $(sum pkg/inline.js) B, smart-wasm/identity/inline $(sum pkg/identity/inline.js) B"
 if [ "$total" -gt "$BUDGET" ]; then
   echo "FAIL: package is over the size budget" >&2
   exit 1

@@ -38,13 +38,16 @@ fn set(obj: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-/// Converts an error for JS: `SmartError` with `.code`, and `.status`, `.error`,
-/// `.errorDescription`, `.body` (the response, parsed) where they apply.
+#[wasm_bindgen(module = "/src/web/browser.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = smartError)]
+    fn smart_error(message: &str, code: &str) -> JsValue;
+}
+
+/// Converts an error for JS: a `SmartError` (the class the entries export) with `.code`, and
+/// `.status`, `.error`, `.errorDescription`, `.body` (the response, parsed) where they apply.
 pub fn error_value(e: &Error, body: Option<JsValue>) -> JsValue {
-    let err = js_sys::Error::new(&e.message());
-    err.set_name("SmartError");
-    let v: JsValue = err.into();
-    set(&v, "code", &JsValue::from_str(e.code()));
+    let v = smart_error(&e.message(), e.code());
     if let Some(status) = e.status() {
         set(&v, "status", &JsValue::from(status));
     }
@@ -100,7 +103,7 @@ fn options(v: &JsValue) -> Result<(Options, OptionsDoc), JsValue> {
 }
 
 /// The one entry point `index.js` calls: `0` authorize, `1` ready, `2` init, `3` resume,
-/// `4` forgetRegistration, `5` listRegistrations, … `10` clients. (One exported async function instead of six
+/// `4` forgetRegistration, `5` listRegistrations, … `10` clients, `11` client(state). (One exported async function instead of six
 /// saves wasm bytes; the public names live in `index.js`.)
 #[wasm_bindgen]
 pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
@@ -109,6 +112,7 @@ pub fn run(op: u8, opts: JsValue) -> js_sys::Promise {
             0 => authorize(opts).await,
             1 => ready(opts).await.map(JsValue::from),
             10 => clients(opts).await,
+            11 => client_from_state(&opts),
             #[cfg(feature = "identity")]
             3..=9 => identity_op(op, opts).await,
             _ => init(opts).await.map(JsValue::from),
@@ -279,6 +283,31 @@ async fn clients(opts: JsValue) -> Result<JsValue, JsValue> {
         }
     }
     Ok(out.into())
+}
+
+/// `client(state)`: a client from a token response the app already has, for unit tests and tools
+/// (no launch; the session is not stored). `api.js` reads the state's members (in that order:
+/// `serverUrl`, `tokenResponse`, `clientId`, `tokenUri`, `timeout`) and refuses other names; the
+/// token response is checked as a token endpoint's.
+fn client_from_state(members: &JsValue) -> Result<JsValue, JsValue> {
+    use crate::core::doc::Field;
+    let member = |i: u32| js_sys::Reflect::get_u32(members, i).unwrap_or(JsValue::UNDEFINED);
+    let text = |v: JsValue| match v.as_string() {
+        Some(s) => Field::Value(s),
+        None if v.is_undefined() || v.is_null() => Field::Absent,
+        None => Field::Wrong,
+    };
+    let timeout = match member(4) {
+        v if v.is_undefined() || v.is_null() => Field::Absent,
+        v => v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 0.0).map_or(Field::Wrong, |n| Field::Value(n as u64)),
+    };
+    let body = JsBody(member(1));
+    let t = crate::core::token::parse_token_response(200, &body).map_err(js)?;
+    let binding = crate::core::config::client_state(text(member(0)), text(member(2)), text(member(3)), timeout, t.refresh_token.is_some()).map_err(js)?;
+    let now = crate::driver::Platform::now(&Browser);
+    let mut session = Session::from_token(binding, &crate::core::types::Scope::default(), t, body, now);
+    session.relay_key = Some(crate::driver::relay::new_key(&Browser).map_err(js)?);
+    Ok(Client::new(session, None).into())
 }
 
 /// `ready()` when the page is a redirect or has a session; otherwise `authorize()` (the returned

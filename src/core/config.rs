@@ -217,6 +217,35 @@ pub fn key_options(doc: &KeyDoc) -> Result<(FhirBase, ClientId, super::jwt::Alg,
     Ok((FhirBase::parse("iss", &iss)?, ClientId::new(client_id), alg, timeout))
 }
 
+/// The binding of `client(state)` (fhirClient.js's `FHIR.client(state)`): a public client of
+/// `server_url`, for unit tests and tools. `has_refresh_token` says whether the token response
+/// carries one (a refresh then needs `token_uri`). Members of the wrong type come as `Field::Wrong`.
+pub fn client_state(
+    server_url: Field<String>,
+    client_id: Field<String>,
+    token_uri: Field<String>,
+    timeout: Field<u64>,
+    has_refresh_token: bool,
+) -> Result<Binding> {
+    let iss = text(&server_url, &|| "serverUrl".into())?.ok_or_else(|| invalid("serverUrl", "is required"))?;
+    let iss = FhirBase::parse("serverUrl", &iss)?;
+    let token_endpoint = match text(&token_uri, &|| "tokenUri".into())? {
+        Some(u) => HttpUrl::parse("tokenUri", &u)?,
+        None if has_refresh_token => return Err(invalid("tokenUri", "is required with a refresh_token")),
+        None => iss.as_dir().clone(),
+    };
+    Ok(Binding {
+        client_id: ClientId::new(text(&client_id, &|| "clientId".into())?.unwrap_or_default()),
+        auth: AuthMethod::None,
+        token_endpoint,
+        epic_client_id_header: false,
+        refresh_margin: DEFAULT_REFRESH_MARGIN,
+        timeout_ms: timeout_option(&timeout)?.unwrap_or(super::http::DEFAULT_TIMEOUT_MS),
+        require_id_token_signature: false,
+        iss,
+    })
+}
+
 /// A checked registration choice: the key's algorithm, and whether to send the minimal body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeviceRegistration {

@@ -2,6 +2,20 @@
 // extra file): reading what the app passes in (read.rs), and fetch's deadline and capped body
 // reads (fetch.rs).
 
+// ---- api/mod.rs: the errors ----
+// Every error the library throws or rejects with: an Error named SmartError with a stable `code`.
+// An app may load both entries, each with its own copy of this class: `instanceof` accepts an
+// error of either (any Error named SmartError).
+export class SmartError extends Error {
+  constructor(message, code) {
+    super(message);
+    this.name = 'SmartError';
+    this.code = code;
+  }
+  static [Symbol.hasInstance](v) { return v instanceof Error && v.name === 'SmartError'; }
+}
+export const smartError = (message, code) => new SmartError(message, code);
+
 // ---- fetch.rs ----
 // The signal of one request: aborted with a TimeoutError after `ms`, or with an AbortError when the
 // app's signal aborts (whatever reason the app gave: fetch then always rejects with an Error).

@@ -93,7 +93,8 @@ export function installDynamicRegistration(provider, { tokenEndpoint, demoOrigin
       if (ctx.status === 201) {
         bound.set(ctx.body.client_id, { accountId: claims.sub, patient: claims.patient, scope: claims.scope });
       }
-      events.push({ type: 'register', status: ctx.status, clientId: ctx.body?.client_id, softwareId: metadata.software_id, error: ctx.body?.error, metadata });
+      events.push({ type: 'register', status: ctx.status, clientId: ctx.body?.client_id, softwareId: metadata.software_id, error: ctx.body?.error, metadata,
+        registrationAccessToken: ctx.body?.registration_access_token ?? null });
       return;
     }
     if (ctx.path === '/token' && ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {

@@ -1,6 +1,7 @@
 // Compiled with `tsc --noEmit --strict` by scripts/test.sh: the package's declarations describe a
 // usable API (this file is never run).
-import SMART, { authorize, ready, init, type Client, type SmartError, type ErrorCode, type ClientState } from 'smart-wasm';
+import SMART, { authorize, ready, init, client as fromState, SmartError, type Client, type ErrorCode, type ClientState } from 'smart-wasm';
+import type { Bundle, Observation, Patient } from 'fhir/r4';
 
 async function portal(): Promise<string> {
   const url: string = await authorize({ iss: 'https://ehr.example.org/fhir/R4', clientId: 'x', scope: 'launch/patient', noRedirect: true });
@@ -17,19 +18,34 @@ async function portal(): Promise<string> {
   const again: Client = await init({ iss: 'https://ehr.example.org/fhir/R4', clientId: 'x', scope: 's' });
   const patient = await client.patient.read();
   const name: string | undefined = patient.name?.[0]?.family;
-  const bundle = await client.request<{ total: number }>('Observation?patient=' + client.getPatientId(), { headers: { Prefer: 'x' } });
+  const bundle = await client.request<Bundle<Observation>>('Observation?patient=' + client.getPatientId(), { headers: { Prefer: 'x' } });
   const state: ClientState = await again.refresh();
   const exp: number | null = state.expiresAt;
   try {
     await client.request({ url: 'Patient', method: 'POST', body: { resourceType: 'Patient' } });
   } catch (e) {
-    const err = e as SmartError;
-    const code: ErrorCode = err.code;
-    if (code === 'insufficient_scope' || code === 'token_error') return `${err.status} ${err.error ?? ''}`;
+    if (e instanceof SmartError) {
+      const code: ErrorCode = e.code;
+      if (code === 'insufficient_scope' || code === 'token_error') return `${e.status} ${e.error ?? ''}`;
+    }
   }
   return `${url} ${name} ${bundle.total} ${exp} ${client.state.tokenResponse.patient}`;
 }
 void portal;
+
+// Issue 17: what a read is typed as; a client from a known token response.
+async function typed(): Promise<void> {
+  const client = await fromState({ serverUrl: 'https://fhir.example.org/R4', tokenResponse: { access_token: 'a', token_type: 'bearer', patient: 'p' } });
+  const patient: Patient = await client.patient.read();
+  // @ts-expect-error a read is a Patient, not a string
+  const wrong: string = await client.patient.read();
+  const unknownBody = await client.request('Patient/p');
+  // @ts-expect-error an untyped request resolves to unknown
+  unknownBody.id;
+  const err: SmartError = new SmartError('x', 'timeout');
+  void [patient, wrong, err.code];
+}
+void typed;
 
 async function refused(): Promise<void> {
   // @ts-expect-error an option this library does not know (the runtime refuses it: invalid_option)
@@ -46,24 +62,24 @@ async function portalApi(client: Client): Promise<number> {
   const claims = client.getIdToken();
   const who: string | null = client.getFhirUser();
   const type: string | null = client.getUserType();
-  const me = await client.user.read<{ resourceType: string }>();
+  const me = await client.user.read();
   const enc = await client.encounter.read();
-  const weights = await client.request<{ id: string }>('Observation?code=http://loinc.org|29463-7', { pageLimit: 0, flat: true });
+  const weights = await client.request<Observation>('Observation?code=http://loinc.org|29463-7', { pageLimit: 0, flat: true });
   const nothing: null = await client.request('Observation', { onPage: (bundle) => console.log(bundle) });
-  const full = await client.request('Patient/1', { includeResponse: true });
+  const full = await client.request<Patient>('Patient/1', { includeResponse: true });
   const etag: string | null = full.headers.get('etag');
-  const created = await client.create({ resourceType: 'Observation', status: 'final' });
-  await client.update({ resourceType: 'Observation', id: created.id ?? 'x', status: 'amended' }, { ifMatch: etag });
+  const created: Observation = await client.create({ resourceType: 'Observation', status: 'final', code: { text: 'x' } });
+  await client.update({ ...created, status: 'amended' }, { ifMatch: etag });
   // @ts-expect-error an ETag is a string
-  await client.update({ resourceType: 'Observation', id: 'x' }, { ifMatch: 3 });
+  await client.update(created, { ifMatch: 3 });
   const bounded = await client.request('Observation', { pageLimit: 0, pagingTimeout: 60_000, flat: true });
   const limit: ErrorCode = 'paging_limit';
   await client.patch(`Observation/${created.id}`, [{ op: 'replace', path: '/status', value: 'final' }]);
   await client.delete(`Observation/${created.id}`);
   // @ts-expect-error a JSON Patch is an array of operations
   await client.patch('Observation/1', { op: 'replace', path: '/status' });
-  // @ts-expect-error update needs the resource's id
-  await client.update({ resourceType: 'Observation' });
+  // @ts-expect-error a resource needs its type's required members (an Observation's code)
+  await client.update({ resourceType: 'Observation', id: 'x', status: 'final' });
   const release: number = await client.getFhirRelease();
   const version: string | null = await client.getFhirVersion();
   const header: string = client.getAuthorizationHeader();
