@@ -81,3 +81,13 @@ fi
 # The installable package: `npm install ./target/smart-wasm-<version>.tgz` (what `npm publish` would upload).
 tarball=$(cd pkg && npm pack --pack-destination ../target --silent 2>/dev/null | tail -1)
 echo "npm package: target/$tarball ($(wc -c < "target/$tarball") B)"
+
+# The sandbox as its own package (its code stays in tests/sandbox/), for app teams' tests.
+sandbox=target/sandbox-pkg
+rm -rf "$sandbox" && mkdir -p "$sandbox"
+( cd tests/sandbox && cp package.json README.md index.mjs index.d.ts cli.mjs playwright.mjs playwright.d.ts server.mjs control.mjs \
+    dynamic.mjs fhir-auth.mjs id-tokens.mjs interactions.mjs patients.mjs profiles.mjs static.mjs stock.mjs records.cjs \
+    patient.service.cjs "../../$sandbox/" )
+cp LICENSE-MIT LICENSE-APACHE "$sandbox/"
+tarball=$(cd "$sandbox" && npm pack --pack-destination ../ --silent 2>/dev/null | tail -1)
+echo "sandbox package: target/$tarball ($(wc -c < "target/$tarball") B)"

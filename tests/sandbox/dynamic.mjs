@@ -99,14 +99,19 @@ export function installDynamicRegistration(provider, { tokenEndpoint, demoOrigin
     }
     if (ctx.path === '/token' && ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {
       const params = new URLSearchParams(await takeBody(ctx));
+      const fail = (description) => {
+        // Answered here, before oidc-provider's CORS handling: a browser must still see it.
+        ctx.set({ 'Access-Control-Allow-Origin': ctx.get('origin') || '*', Vary: 'Origin' });
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_grant', error_description: description };
+        events.push({ type: 'token', grantType: params.get('grant_type'), clientId: params.get('client_id'), status: 400, error: 'invalid_grant', errorDescription: description });
+      };
+      // The test control /_sandbox/revoke-refresh: refresh tokens issued before it are refused.
+      if (params.get('grant_type') === 'refresh_token' && settings.refreshRevokedBefore) {
+        const rt = await provider.RefreshToken.find(params.get('refresh_token') ?? '');
+        if (rt && rt.iat < settings.refreshRevokedBefore) return fail('refresh token revoked');
+      }
       if (params.get('grant_type') === JWT_BEARER) {
-        const fail = (description) => {
-          // Answered here, before oidc-provider's CORS handling: a browser must still see it.
-          ctx.set({ 'Access-Control-Allow-Origin': ctx.get('origin') || '*', Vary: 'Origin' });
-          ctx.status = 400;
-          ctx.body = { error: 'invalid_grant', error_description: description };
-          events.push({ type: 'token', grantType: JWT_BEARER, clientId: params.get('client_id'), status: 400, error: 'invalid_grant', errorDescription: description });
-        };
         const clientId = params.get('client_id');
         const assertion = params.get('assertion') || '';
         const client = clientId && (await provider.Client.find(clientId));

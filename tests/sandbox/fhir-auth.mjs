@@ -3,7 +3,7 @@
 // SMART scopes (v1 `.read`, v2 `.rs`/`.r`). 401 without a valid token, 403 without the scope.
 import * as jose from 'jose';
 
-/** jti -> 'active' | 'revoked', for /_sandbox/revoke. */
+/** jti -> 'active' | 'revoked' | 'expired', for /_sandbox/revoke and /_sandbox/expire. */
 export const seenTokens = new Map();
 
 const outcome = (code, text) => ({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics: text }] });
@@ -28,7 +28,7 @@ function basicClient(header, clients) {
   return clients.find((c) => c.client_id === id && c.client_secret === rest.join(':')) || null;
 }
 
-export function fhirAuth({ jwks, issuer, audience, events, basicClients = [] }) {
+export function fhirAuth({ jwks, issuer, audience, events, settings = {}, basicClients = [] }) {
   return async (req, res, next) => {
     if (req.method === 'OPTIONS' || req.path === '/metadata') return next();
     const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : null;
@@ -38,6 +38,15 @@ export function fhirAuth({ jwks, issuer, audience, events, basicClients = [] }) 
       res.set('WWW-Authenticate', `Bearer realm="sandbox"${error ? `, error="${error}"` : ''}`);
       res.status(status).type('application/fhir+json').json(outcome(status === 403 ? 'forbidden' : 'login', text));
     };
+    // The test control /_sandbox/fail-next: the next requests answer an error, whatever they are.
+    if (settings.failNext?.count > 0) {
+      settings.failNext.count -= 1;
+      const { status } = settings.failNext;
+      entry.injected = status;
+      if (status === 401) return deny(401, 'invalid_token', 'injected by the test (fail-next)');
+      if (status === 403) return deny(403, 'insufficient_scope', 'injected by the test (fail-next)');
+      return res.status(status).type('application/fhir+json').json(outcome('exception', 'injected by the test (fail-next)'));
+    }
     const basic = basicClient(req.get('authorization') || '', basicClients);
     if (basic) {
       entry.basicClient = basic.client_id;
@@ -54,6 +63,7 @@ export function fhirAuth({ jwks, issuer, audience, events, basicClients = [] }) 
     }
     entry.jti = claims.jti;
     if (seenTokens.get(claims.jti) === 'revoked') return deny(401, 'invalid_token', 'token revoked');
+    if (seenTokens.get(claims.jti) === 'expired') return deny(401, 'invalid_token', 'token expired');
     seenTokens.set(claims.jti, 'active');
     const scopes = String(claims.scope || '').split(' ').filter(Boolean);
     const type = req.path.split('/')[1];

@@ -30,17 +30,18 @@ export async function installIdTokenModes(provider, { providerKey, settings, eve
       const stale = rotating && !settings.rotationStaleServed;
       if (stale) settings.rotationStaleServed = true;
       ctx.body = { keys: [...ctx.body.keys, es384.jwk, rs384.jwk, ...(profileKey ? [profileKey.jwk] : []),
-        ...(settings.rotation === 'issued' && !stale ? [rotated.jwk] : [])] };
+        ...((settings.rotation === 'issued' && !stale) || settings.keysRotated ? [rotated.jwk] : [])] };
       events.push({ type: 'jwks', stale });
       return;
     }
     // Profile shapes: every id_token signed with another algorithm; a refresh's without aud.
     if (ctx.oidc?.route === 'token' && ctx.status === 200 && ctx.body?.id_token) {
       const refresh = ctx.oidc.params?.grant_type === 'refresh_token';
-      if (profileKey || (refresh && profile.refreshIdTokenWithoutAud)) {
+      if (profileKey || (refresh && profile.refreshIdTokenWithoutAud) || settings.keysRotated) {
         const claims = jose.decodeJwt(ctx.body.id_token);
         if (refresh && profile.refreshIdTokenWithoutAud) delete claims.aud;
-        ctx.body = { ...ctx.body, id_token: await sign(claims, profileKey ?? honest) };
+        // The test control /_sandbox/rotate-keys: signed with the new key from now on.
+        ctx.body = { ...ctx.body, id_token: await sign(claims, settings.keysRotated ? rotated : profileKey ?? honest) };
         events.push({ type: 'id_token', mode: `profile ${profile.name}`, refresh });
       }
     }

@@ -1,16 +1,27 @@
-// The local SMART sandbox: test infrastructure, not product. One Node process serves
-//   - an OAuth 2.0 authorization server (oidc-provider) configured as a SMART server,
-//   - a FHIR R4 server (@asymmetrik/node-fhir-server-core) that checks Bearer JWTs against the
-//     authorization server's JWKS, their expiry and their SMART scopes,
-//   - the demo (www/) and the built package (pkg/) as static files,
-//   - /_sandbox/* control endpoints the end-to-end tests use (event log, token TTL, revocation).
-// Everything binds to 127.0.0.1. Ports: SANDBOX_AS_PORT (9000), SANDBOX_FHIR_PORT (9001),
-// SANDBOX_DEMO_PORT (8080), SANDBOX_STOCK_PORT (9002: a stock RFC 7591 server, stock.mjs); 0 picks
-// a free port (the tests do); a port another program holds is reported by number. SANDBOX_APP_ORIGIN
-// is the app its clients redirect to (default: its own demo origin; a second sandbox for the same
-// app sets it). SANDBOX_PROFILE picks a server shape of profiles.mjs (default `standard`).
-// Prints {"ready":true, issuer, as, fhirBase, demo, stock, profile, …} once listening.
+// The local SMART sandbox (also packed as the npm package smart-wasm-sandbox: index.mjs starts it,
+// cli.mjs runs it). One Node process serves
+//   - an OAuth 2.0 authorization server (oidc-provider) configured as a SMART server, with its own
+//     sign-in and consent pages (interactions.mjs; headless on request),
+//   - a FHIR R4 server (@asymmetrik/node-fhir-server-core) with fixture patients and a clinician,
+//     that checks Bearer JWTs against the authorization server's JWKS, their expiry and their
+//     SMART scopes,
+//   - /_sandbox/* test controls (control.mjs) on the control origin, and in this repository the
+//     demo (www/) and the built package (pkg/) as static files there (SANDBOX_STATIC_ROOT).
+// Settings, all from the environment (index.mjs sets them from its options):
+//   SANDBOX_AS_PORT, SANDBOX_FHIR_PORT, SANDBOX_DEMO_PORT (control and demo), SANDBOX_STOCK_PORT (a
+//     stock RFC 7591 server, stock.mjs): 0 (the default) picks a free port; a port another program
+//     holds is reported by number;
+//   SANDBOX_HOST (bind address, 127.0.0.1) and SANDBOX_HOSTNAME (in the URLs, the bind address);
+//   SANDBOX_TLS=1: https on every server, with a certificate made at start (its PEM in the output);
+//   SANDBOX_CLIENTS: JSON [{ clientId, redirectUris }]: public clients of the app under test (their
+//     origins may call the servers: CORS); SANDBOX_APP_ORIGIN: where the demo's clients redirect;
+//   SANDBOX_HEADLESS: a user (`amy`) or JSON { user, patient }: launches sign in without a page;
+//   SANDBOX_PROFILE: a server shape of profiles.mjs (default `standard`).
+// Prints {"ready":true, issuer, as, fhirBase, control, demo, stock, profile, users, …} once listening.
 import http from 'node:http';
+import https from 'node:https';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Provider, { errors } from 'oidc-provider';
@@ -25,17 +36,34 @@ import { stockServer } from './stock.mjs';
 import { createRequire } from 'node:module';
 import { installIdTokenModes } from './id-tokens.mjs';
 import { profile as profileNamed } from './profiles.mjs';
+import { interactionRoutes, grantContexts, launches } from './interactions.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '../..');
-const HOST = '127.0.0.1';
+const HOST = process.env.SANDBOX_HOST || '127.0.0.1';
+const HOSTNAME = process.env.SANDBOX_HOSTNAME || HOST;
 const PROFILE = profileNamed(process.env.SANDBOX_PROFILE || 'standard');
 const wanted = ['SANDBOX_AS_PORT', 'SANDBOX_FHIR_PORT', 'SANDBOX_DEMO_PORT', 'SANDBOX_STOCK_PORT', 'SANDBOX_GATEWAY_PORT']
-  .map((name, i) => [name, Number(process.env[name] ?? [9000, 9001, 8080, 9002, 0][i])]);
-// The four listeners first (their ports make the URLs the configuration below names); requests
-// are handled once everything is set up.
+  .map((name) => [name, Number(process.env[name] ?? 0)]);
+// TLS: a certificate for the host names the URLs use, made now (selfsigned, no network).
+const TLS = /^(1|true)$/i.test(process.env.SANDBOX_TLS ?? '');
+let tlsOptions = null;
+let certFile = null;
+if (TLS) {
+  const selfsigned = (await import('selfsigned')).default;
+  const names = [...new Set([HOSTNAME, 'localhost', '127.0.0.1'])];
+  const pem = await selfsigned.generate([{ name: 'commonName', value: HOSTNAME }], {
+    keySize: 2048, days: 30, algorithm: 'sha256',
+    extensions: [{ name: 'subjectAltName', altNames: names.map((n) => (/^[\d.]+$/.test(n) ? { type: 7, ip: n } : { type: 2, value: n })) }],
+  });
+  tlsOptions = { key: pem.private, cert: pem.cert };
+  certFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'smart-sandbox-')), 'cert.pem');
+  fs.writeFileSync(certFile, pem.cert);
+}
+const SCHEME = TLS ? 'https' : 'http';
+// The listeners first (their ports make the URLs the configuration below names); requests are
+// handled once everything is set up.
 const listen = ([name, port]) => new Promise((resolve, reject) => {
-  const server = http.createServer();
+  const server = TLS ? https.createServer(tlsOptions) : http.createServer();
   server.once('error', (e) => reject(Object.assign(e, { setting: name })));
   server.listen(port, HOST, () => resolve(server));
 });
@@ -50,8 +78,8 @@ if (refused) {
 }
 const [asServer, fhirServer, demoServer, stockListener, gatewayServer] = listening.map((r) => r.value);
 const portOf = (server) => server.address().port;
-const AS_ORIGIN = `http://${HOST}:${portOf(asServer)}`;
-const FHIR_BASE = `http://${HOST}:${portOf(fhirServer)}/4_0_0`;
+const AS_ORIGIN = `${SCHEME}://${HOSTNAME}:${portOf(asServer)}`;
+const FHIR_BASE = `${SCHEME}://${HOSTNAME}:${portOf(fhirServer)}/4_0_0`;
 // The identity provider's issuer (what its redirects and tokens say), the path it is served under
 // on its origin, and where its routes are (the profile decides; `standard`: its origin).
 const [ISSUER, MOUNT] = {
@@ -61,11 +89,16 @@ const [ISSUER, MOUNT] = {
   'fhir-base': [FHIR_BASE, '/4_0_0'],
 }[PROFILE.issuer];
 const AS_BASE = `${AS_ORIGIN}${MOUNT}`;
-const GATEWAY = `http://${HOST}:${portOf(gatewayServer)}`;
-const DEMO_ORIGIN = `http://${HOST}:${portOf(demoServer)}`;
-const STOCK = `http://${HOST}:${portOf(stockListener)}`;
+const GATEWAY = `${SCHEME}://${HOSTNAME}:${portOf(gatewayServer)}`;
+const DEMO_ORIGIN = `${SCHEME}://${HOSTNAME}:${portOf(demoServer)}`;
+const STOCK = `${SCHEME}://${HOSTNAME}:${portOf(stockListener)}`;
 const DEMO = process.env.SANDBOX_APP_ORIGIN || DEMO_ORIGIN;
-const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/;
+// The app under test's clients, and the origins that may call the servers (CORS): loopback ones,
+// and those of the apps' redirect URIs.
+const APP_CLIENTS = JSON.parse(process.env.SANDBOX_CLIENTS || '[]');
+const appOrigins = new Set([DEMO, ...APP_CLIENTS.flatMap((c) => (c.redirectUris ?? []).map((u) => new URL(u).origin))]);
+const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/;
+const allowedOrigin = (origin) => LOOPBACK.test(origin) || appOrigins.has(origin);
 
 const records = createRequire(import.meta.url)('./records.cjs');
 const RESOURCE_TYPES = ['Patient', 'Observation', 'Condition', 'MedicationRequest', 'Encounter', 'AllergyIntolerance', 'Practitioner'];
@@ -76,10 +109,18 @@ const FHIR_SCOPES = [...RESOURCE_TYPES, '*'].flatMap((t) => ['patient', 'user'].
   .concat(['system/Patient.read', 'system/Patient.rs', 'system/*.read']);
 
 // Login name -> patient id. Any other login gets the first patient. A login starting with `dr`
-// is the clinician (fhirUser Practitioner/smith), with the first patient in context.
+// is the clinician (fhirUser Practitioner/smith), with the first patient in context unless the
+// launch names another (interactions.mjs).
 const { patients } = await import('./patients.mjs');
 const patientFor = (accountId) => (patients.some((p) => p.id === accountId) ? accountId : patients[0].id);
 const fhirUserFor = (accountId) => (/^dr/i.test(accountId) ? `${FHIR_BASE}/Practitioner/smith` : `${FHIR_BASE}/Patient/${patientFor(accountId)}`);
+/** The launch context of a grant: what its launch chose, else the user's own patient. */
+const contextOf = (grantId, accountId) => grantContexts.get(grantId) ?? { patient: patientFor(accountId) };
+export const USERS = [...patients.map((p) => ({ login: p.id, fhirUser: `Patient/${p.id}`, patient: p.id })),
+  { login: 'dr-smith', fhirUser: 'Practitioner/smith', patient: null }];
+const headless = process.env.SANDBOX_HEADLESS;
+settings.headless = headless ? (headless.startsWith('{') ? JSON.parse(headless) : { user: headless }) : null;
+settings.startHeadless = settings.headless;
 
 const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
 const signingKey = { ...(await jose.exportJWK(privateKey)), kid: 'sandbox-1', use: 'sig', alg: 'RS256' };
@@ -101,7 +142,10 @@ export const clients = [
   redirect_uris: [`${DEMO}/`, `${DEMO}/index.html`, `${DEMO}/bench/ours.html`, `${DEMO}/bench/fhirclient.html`],
   grant_types: ['authorization_code', 'refresh_token'],
   response_types: ['code'],
-}));
+})).concat(APP_CLIENTS.map((c) => ({
+  client_id: c.clientId, token_endpoint_auth_method: 'none', redirect_uris: c.redirectUris ?? [],
+  grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'],
+})));
 // A tool's client (seeds 002/003): client credentials grant, and HTTP Basic at the FHIR server.
 export const TOOL_CLIENT = { client_id: 'tool-basic', client_secret: 'tool-secret/1', token_endpoint_auth_method: 'client_secret_basic',
   grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
@@ -110,7 +154,7 @@ clients.push(TOOL_CLIENT);
 const provider = new Provider(ISSUER, {
   clients,
   jwks: { keys: [signingKey] },
-  clientBasedCORS: (ctx, origin) => LOOPBACK_ORIGIN.test(origin),
+  clientBasedCORS: (ctx, origin) => allowedOrigin(origin),
   enabledJWA: { clientAuthSigningAlgValues: ['RS256', 'RS384', 'ES384', 'PS256', 'ES256'] },
   extraClientMetadata: { properties: ['software_id'] },
   pkce: { required: () => true },
@@ -127,8 +171,10 @@ const provider = new Provider(ISSUER, {
     },
     launch: undefined,
   },
+  // The sandbox's own pages (interactions.mjs), under the provider's mount path.
+  interactions: { url: (ctx, interaction) => `${MOUNT}/interaction/${interaction.uid}` },
   features: {
-    devInteractions: { enabled: true },
+    devInteractions: { enabled: false },
     registration: { enabled: true, initialAccessToken: true },
     // RFC 7592: registrations answer with registration_client_uri and a registration access token.
     registrationManagement: { enabled: true, rotateRegistrationAccessToken: false },
@@ -153,7 +199,7 @@ const provider = new Provider(ISSUER, {
     accountId: id,
     claims: () => ({ sub: id, fhirUser: fhirUserFor(id) }),
   }),
-  extraTokenClaims: (ctx, token) => ({ patient: patientFor(token.accountId) }),
+  extraTokenClaims: (ctx, token) => ({ patient: contextOf(token.grantId, token.accountId).patient }),
   issueRefreshToken: (ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
   rotateRefreshToken: true,
   ttl: { AccessToken: () => settings.accessTokenTTL, RefreshToken: 24 * 3600 },
@@ -189,12 +235,13 @@ provider.use(async (ctx, next) => {
     const source = ctx.oidc.entities.AuthorizationCode || ctx.oidc.entities.RefreshToken;
     if (source?.scope) ctx.body.scope = source.scope;
     const scopes = new Set(String(ctx.body.scope || '').split(' '));
+    const context = grant ? contextOf(grant.jti, grant.accountId) : null;
     if (grant && (scopes.has('launch/patient') || scopes.has('launch'))) {
-      ctx.body.patient = patientFor(grant.accountId);
+      ctx.body.patient = context.patient;
       ctx.body.need_patient_banner = true;
       ctx.body.smart_style_url = `${AS_BASE}/smart-style.json`;
     }
-    if (grant && (scopes.has('launch/encounter') || scopes.has('launch'))) ctx.body.encounter = records.latestEncounter(patientFor(grant.accountId));
+    if (grant && (scopes.has('launch/encounter') || scopes.has('launch'))) ctx.body.encounter = context.encounter ?? records.latestEncounter(context.patient);
     if (settings.reportedExpiresIn !== null) ctx.body.expires_in = settings.reportedExpiresIn;
     entry.jti = jose.decodeJwt(ctx.body.access_token).jti;
     if (settings.nestRefresh && grantType === 'refresh_token') {
@@ -258,7 +305,7 @@ const fhirApp = express();
 fhirApp.set('etag', false);
 const cors = (req, res, next) => {
   const origin = req.get('origin');
-  if (origin && LOOPBACK_ORIGIN.test(origin)) {
+  if (origin && allowedOrigin(origin)) {
     res.set({ 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Expose-Headers': 'WWW-Authenticate, Location, ETag, Content-Location, Last-Modified',
       'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept, Epic-Client-ID, Prefer, If-Match', 'Access-Control-Allow-Methods': 'GET, POST, PUT, PATCH, DELETE' });
   }
@@ -274,7 +321,7 @@ if (PROFILE.metadataUnderBase) {
     response_types_supported: ['code'], subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['RS256', 'RS384', 'ES384'],
   }));
 }
-fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events, basicClients: [TOOL_CLIENT] }));
+fhirApp.use('/4_0_0', fhirAuth({ jwks, issuer: ISSUER, audience: FHIR_BASE, events, settings, basicClients: [TOOL_CLIENT] }));
 // JSON Patch bodies (node-fhir-server-core parses only FHIR JSON); what the services need to know
 // about this sandbox; and the resource itself as the body of a write (the library's handlers end
 // those responses without one), with a standard weak ETag.
@@ -313,13 +360,17 @@ demoApp.use(cors);
 // SANDBOX_PEERS: FHIR bases of other sandbox instances (another "health system") the demo offers
 // to connect to as well (a second sandbox started later adds itself: /_sandbox/settings).
 settings.peers = (process.env.SANDBOX_PEERS ?? '').split(',').filter(Boolean);
-controlRoutes(demoApp, { seenTokens, clients, config: { issuer: ISSUER, as: AS_BASE, fhirBase: FHIR_BASE, demo: DEMO_ORIGIN, stock: STOCK, profile: PROFILE.name } });
-demoApp.use(staticFiles(root));
+controlRoutes(demoApp, { seenTokens, clients, launches, patients, signAccessToken, patientFor, fhirBase: FHIR_BASE,
+  config: { issuer: ISSUER, as: AS_BASE, fhirBase: FHIR_BASE, demo: DEMO_ORIGIN, stock: STOCK, profile: PROFILE.name } });
+// This repository's demo and package (scripts: tests/sandbox/start.sh); the npm package serves none.
+if (process.env.SANDBOX_STATIC_ROOT) demoApp.use(staticFiles(process.env.SANDBOX_STATIC_ROOT));
 
 // The provider's routes, under its mount path when its issuer has one (a per-tenant issuer, or the
 // FHIR base); nothing else is served on its origin then.
 const providerCallback = provider.callback();
-asServer.on('request', (req, res) => {
+const interactions = interactionRoutes({ provider, mount: MOUNT, settings, patients, patientFor });
+asServer.on('request', async (req, res) => {
+  if (await interactions(req, res)) return;
   if (!MOUNT) return providerCallback(req, res);
   if (req.url === MOUNT || req.url.startsWith(`${MOUNT}/`) || req.url.startsWith(`${MOUNT}?`)) {
     // (Express's names: oidc-provider finds its mount path in them to build its own URLs.)
@@ -335,7 +386,7 @@ asServer.on('request', (req, res) => {
 gatewayServer.on('request', async (req, res) => {
   const url = new URL(req.url, GATEWAY);
   const origin = req.headers.origin;
-  const cors = origin && LOOPBACK_ORIGIN.test(origin)
+  const cors = origin && allowedOrigin(origin)
     ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin', 'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept', 'Access-Control-Allow-Methods': 'POST' }
     : {};
   if (!PROFILE.gateway) return res.writeHead(404).end();
@@ -355,5 +406,6 @@ gatewayServer.on('request', async (req, res) => {
 fhirServer.on('request', fhirApp);
 demoServer.on('request', demoApp);
 stockListener.on('request', stockServer(STOCK).callback());
-console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, as: AS_BASE, fhirBase: FHIR_BASE, demo: `${DEMO_ORIGIN}/`, stock: STOCK,
-  profile: PROFILE.name, ...(PROFILE.gateway ? { gateway: GATEWAY } : {}) }));
+console.log(JSON.stringify({ ready: true, pid: process.pid, issuer: ISSUER, as: AS_BASE, fhirBase: FHIR_BASE, control: DEMO_ORIGIN, demo: `${DEMO_ORIGIN}/`,
+  stock: STOCK, profile: PROFILE.name, users: USERS, clients: [...APP_CLIENTS.map((c) => c.clientId), 'demo-public'],
+  ...(PROFILE.gateway ? { gateway: GATEWAY } : {}), ...(certFile ? { certificate: certFile } : {}) }));

@@ -10,7 +10,7 @@ name="${1:-sandbox}"
 pidfile="$here/$name.pid"
 log="$here/$name.log"
 rm -f "$here/$name.json"
-SANDBOX_AS_PORT="${SANDBOX_AS_PORT:-0}" SANDBOX_FHIR_PORT="${SANDBOX_FHIR_PORT:-0}" SANDBOX_DEMO_PORT="${SANDBOX_DEMO_PORT:-0}" \
+SANDBOX_STATIC_ROOT="$(cd "$here/../.." && pwd)" SANDBOX_AS_PORT="${SANDBOX_AS_PORT:-0}" SANDBOX_FHIR_PORT="${SANDBOX_FHIR_PORT:-0}" SANDBOX_DEMO_PORT="${SANDBOX_DEMO_PORT:-0}" \
   SANDBOX_STOCK_PORT="${SANDBOX_STOCK_PORT:-0}" node "$here/server.mjs" >"$log" 2>&1 &
 echo $! >"$pidfile"
 for _ in $(seq 1 150); do
