@@ -1,0 +1,4 @@
+import SMART from 'smart-wasm/inline';
+import { journey } from '../../shared/journey.js';
+
+journey(SMART);

@@ -1,0 +1,1 @@
+module.exports = { mode: 'production', performance: { assetFilter: (file) => !file.endsWith('.wasm') } };
