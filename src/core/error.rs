@@ -167,7 +167,7 @@ impl Error {
 impl Error {
     /// A human-readable message (built without `core::fmt`, which costs wasm bytes).
     pub fn message(&self) -> String {
-        let c = super::cat;
+        let c = |parts: &[&str]| parts.concat();
         match self {
             Error::InvalidOption { option, reason } => c(&["option `", option, "` ", reason]),
             Error::IssNotAllowed { iss } => c(&["iss ", iss, " is not one of the configured servers"]),

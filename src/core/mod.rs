@@ -22,15 +22,6 @@ pub mod types;
 
 pub use error::{Error, Result};
 
-/// Concatenates string slices. (`[..].concat()` costs ~1 KB of wasm per element type.)
-pub fn cat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
-
 /// Decimal text of a `u64`, without `core::fmt`.
 pub fn u64_text(mut n: u64) -> String {
     let mut buf = [0u8; 20];
