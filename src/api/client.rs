@@ -238,9 +238,8 @@ impl Inner {
         // Links are compared as the URLs they resolve to (a relative and an absolute spelling of
         // one page are the same page); one that does not resolve is left for `request` to refuse.
         let resolved = |u: &str| resolve_url(&self.session.borrow().binding.iss, u).map_or_else(|_| u.to_owned(), String::from);
-        let mut seen: Vec<String> = Vec::new();
+        let mut seen: Vec<String> = vec![resolved(&a.url)];
         loop {
-            seen.push(resolved(&a.url));
             let page = Rc::clone(&self).request(a).await?;
             let item: JsValue = if p.flat { resources(&page).into() } else { page.clone() };
             if p.on_page.is_function() {
@@ -259,7 +258,11 @@ impl Inner {
             if link.dyn_ref::<js_sys::JsString>().is_some_and(|u| u.length() > MAX_URL) {
                 return Err(js(Error::InvalidUrl { what: "next link", url: "(longer than 65536 characters)".into() }));
             }
-            let Some(url) = link.as_string().filter(|u| !seen.contains(&resolved(u))) else { break };
+            let Some(url) = link.as_string() else { break };
+            let next = resolved(&url);
+            if seen.contains(&next) {
+                break;
+            }
             let n = seen.len() as u64;
             if p.limit != 0 && n >= p.limit {
                 break;
@@ -270,6 +273,7 @@ impl Inner {
             if js_sys::Date::now() - started >= p.timeout_ms as f64 {
                 return Err(js(Error::PagingLimit { by: "milliseconds", limit: p.timeout_ms }));
             }
+            seen.push(next);
             a = RequestArgs { url, headers: headers.clone(), signal: signal.clone(), timeout_ms, ..RequestArgs::get(String::new()) };
         }
         Ok(if p.on_page.is_function() { JsValue::NULL } else { out.into() })

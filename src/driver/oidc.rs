@@ -214,10 +214,11 @@ pub async fn verify_id_token<H: Http>(
         Checked::Unchecked(e) if c.require_signature => return Err(e),
         Checked::Unchecked(_) => Verification::Tls,
     };
-    let checked = check_claims(&jws.claims, &Expected { issuers: &keys.issuers, client_id: c.client_id, nonce: c.nonce, sub: c.sub, now: c.now });
+    let claims = |issuers: &[String]| check_claims(&jws.claims, &Expected { issuers, client_id: c.client_id, nonce: c.nonce, sub: c.sub, now: c.now });
+    let checked = claims(&keys.issuers);
     if matches!(checked, Err(Error::InvalidIdToken { reason: ISS_MISMATCH })) && !keys.metadata_read {
         read_metadata(http, from, keys).await;
-        check_claims(&jws.claims, &Expected { issuers: &keys.issuers, client_id: c.client_id, nonce: c.nonce, sub: c.sub, now: c.now })?;
+        claims(&keys.issuers)?;
     } else {
         checked?;
     }
