@@ -4,11 +4,11 @@
 // `request()` and `getIdToken()`: every URL still goes through the module's checks, and the
 // id_token's claims are the ones the module verified.
 
-// The module's error class (src/web/browser.js; scripts/build.sh bundles it in under this name).
-import { SmartError } from 'smart-wasm-browser';
+// The module's error class and its maker (src/web/browser.js; scripts/build.sh bundles it in under
+// this name).
+import { SmartError, smartError } from 'smart-wasm-browser';
 
 export { SmartError };
-const smartError = (code, message) => new SmartError(message, code);
 
 // The .wasm at `url`, refused with a message naming the file when what answers is not it: a 404,
 // or an HTML page (a dev server's fallback for a file it does not have), which is what a bundler
@@ -40,7 +40,7 @@ export function makeApi(load, wasm, source) {
   const loadModule = () => (loading ??= load({ module_or_path: source instanceof URL ? fetchWasm(source) : source }).catch((e) => {
     loading = undefined;
     const from = source instanceof URL ? ` from ${source}` : '';
-    throw Object.assign(smartError('module_load_failed', `the WebAssembly module could not be loaded${from}: ${e?.message ?? e}`), { cause: e });
+    throw Object.assign(smartError(`the WebAssembly module could not be loaded${from}: ${e?.message ?? e}`, 'module_load_failed'), { cause: e });
   }));
   // In a page, the module's fetch and streaming compile start as this file is evaluated, beside
   // the app's own start-up, instead of at the first call. A failure here is reported by that call
@@ -83,7 +83,7 @@ export function makeApi(load, wasm, source) {
 // hostile object whose getters throw).
 const ours = new WeakSet();
 const invalid = (option, reason) => {
-  const e = smartError('invalid_option', `option \`${option}\` ${reason}`);
+  const e = smartError(`option \`${option}\` ${reason}`, 'invalid_option');
   ours.add(e);
   return e;
 };
@@ -134,7 +134,7 @@ function userOf(client) {
 }
 
 function readContext(client, path, key) {
-  return path ? client.request(path) : Promise.reject(smartError('missing_context', `no ${key} in the launch context`));
+  return path ? client.request(path) : Promise.reject(smartError(`no ${key} in the launch context`, 'missing_context'));
 }
 
 function extendClient(C) {
