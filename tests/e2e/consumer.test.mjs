@@ -7,10 +7,8 @@ import test, { before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
-import express from 'express';
-import { useBrowser, loginAndConsent, AS, FHIR } from './helpers.mjs';
+import { useBrowser, loginAndConsent, freePort, serveStatic, AS, FHIR } from './helpers.mjs';
 
 const VITE = '8.0.16';
 // Vite 6's dev server pre-bundles the package and then looks for the wasm in .vite/deps: the
@@ -40,21 +38,6 @@ before(() => {
   freshApp(app, VITE);
   freshApp(app6, VITE6, "export default { optimizeDeps: { exclude: ['smart-wasm'] } };\n");
 });
-
-/** A free port on 127.0.0.1 (for Vite's dev server, which is told to use exactly it). */
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-
-/** Serves `dir` statically on a free port; resolves to { origin, close }. */
-function serve(dir) {
-  return new Promise((resolve) => {
-    const server = express().use(express.static(dir)).listen(0, '127.0.0.1', () => resolve({
-      origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)),
-    }));
-  });
-}
 
 /** The sandbox learns this app's redirect URIs (a public client, as a developer registers one). */
 async function registerApp(origin, pages) {
@@ -106,7 +89,7 @@ test(`vite build (Vite ${VITE}): no warning about the wasm files, and both entri
   const assets = readdirSync(path.join(app, 'dist', 'assets'));
   assert.ok(assets.some((f) => /^smart_wasm_bg.*\.wasm$/.test(f)), `the default entry's wasm is emitted: ${assets}`);
   assert.ok(assets.some((f) => /^smart_wasm_identity_bg.*\.wasm$/.test(f)), `the identity entry's wasm is emitted: ${assets}`);
-  const server = await serve(path.join(app, 'dist'));
+  const server = await serveStatic(path.join(app, 'dist'));
   try {
     await bothEntries(server.origin, 'index.html');
   } finally {
@@ -149,7 +132,7 @@ for (const [version, dir, how] of [[VITE, app, 'without configuration'], [VITE6,
 }
 
 test('no bundler: a <script type="module"> page with an import map runs the journey with both entries', async () => {
-  const server = await serve(app);
+  const server = await serveStatic(app);
   try {
     await bothEntries(server.origin, 'plain.html');
   } finally {

@@ -1,6 +1,8 @@
 // Shared pieces of the end-to-end tests: Debian's Chromium through playwright-core, the sandbox's
 // control endpoints, and the sandbox's login and consent pages filled in as a person would.
 import { readFileSync } from 'node:fs';
+import net from 'node:net';
+import express from 'express';
 import { chromium } from 'playwright-core';
 
 // Where the sandbox listens (tests/sandbox/start.sh writes it; its servers take free ports).
@@ -13,6 +15,21 @@ export const STOCK = started.stock;
 
 export const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage',
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** A free port on 127.0.0.1 (for a server that must be told its port: a dev server, a fixed origin). */
+export const freePort = () => new Promise((resolve) => {
+  const s = net.createServer();
+  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+});
+
+/** Serves `dir` statically on 127.0.0.1 (`port`, or a free one); resolves to { origin, close }. */
+export function serveStatic(dir, port = 0) {
+  return new Promise((resolve) => {
+    const server = express().use(express.static(dir)).listen(port, '127.0.0.1', () => resolve({
+      origin: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)),
+    }));
+  });
+}
 
 export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });

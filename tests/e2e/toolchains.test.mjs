@@ -13,11 +13,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express from 'express';
-import { launchBrowser } from './helpers.mjs';
+import { launchBrowser, freePort, serveStatic } from './helpers.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CONSUMERS = path.join(root, 'target', 'consumers');
@@ -27,20 +25,6 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const { NODE_TEST_CONTEXT, ...INHERITED } = process.env;
 const ENV = { ...INHERITED, NO_COLOR: '1', FORCE_COLOR: '0', NEXT_TELEMETRY_DISABLED: '1', NG_CLI_ANALYTICS: 'false', CI: '1' };
 const timings = {};
-
-const freePort = () => new Promise((resolve) => {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-});
-
-/** Serves `dir` on `port` of 127.0.0.1; resolves to { origin, close }. */
-function serve(dir, port) {
-  return new Promise((resolve) => {
-    const server = express().use(express.static(dir)).listen(port, '127.0.0.1', () => resolve({
-      origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)),
-    }));
-  });
-}
 
 /** Runs a command in `cwd` to its end; its output (both streams) when it succeeds. */
 function run(cwd, command, args, env = {}) {
@@ -151,7 +135,7 @@ async function journey(url) {
 
 /** Serves the built app in `dist` on the origin kept for `name`; the journey there. */
 async function journeyIn(dist, name, page = 'index.html') {
-  const server = await serve(dist, new URL(origins[name]).port);
+  const server = await serveStatic(dist, new URL(origins[name]).port);
   try { return await journey(`${server.origin}/${page}`); } finally { await server.close(); }
 }
 
@@ -244,7 +228,7 @@ test("README, Testing your app: the Playwright end-to-end test as printed, again
   const dir = app('testing-your-app', { linkModules: true });
   const fhirPort = await freePort();
   run(dir, 'vite', ['build'], { VITE_FHIR_BASE: `http://127.0.0.1:${fhirPort}/4_0_0` });
-  const server = await serve(path.join(dir, 'dist'), await freePort());
+  const server = await serveStatic(path.join(dir, 'dist'), await freePort());
   mkdirSync(path.join(dir, 'e2e'));
   writeFileSync(path.join(dir, 'e2e', 'launch.test.mjs'), readmeFile('e2e/launch.test.mjs'));
   try {

@@ -11,6 +11,9 @@ const DEFAULTS = { accessTokenTTL: 3600, idTokenMode: null, nextLinkOrigin: null
   reportedExpiresIn: null, nestRefresh: 0, endlessPaging: false, preselect: null, failNext: null, refreshRevokedBefore: 0, keysRotated: false };
 export const settings = { ...DEFAULTS, headless: null };
 
+/** Who headless launches sign in as: a login (`amy`) or { user, patient }; null for the pages. */
+export const headlessChoice = (v) => (typeof v === 'string' ? { user: v } : v ?? null);
+
 export function controlRoutes(app, { seenTokens, config, launches, patients, signAccessToken, patientFor, fhirBase }) {
   const json = express.json();
   const known = (id) => id === undefined || patients.some((p) => p.id === id);
@@ -78,7 +81,7 @@ export function controlRoutes(app, { seenTokens, config, launches, patients, sig
     if (nextLinkOrigin !== undefined) settings.nextLinkOrigin = nextLinkOrigin;
     if (endlessPaging !== undefined) settings.endlessPaging = Boolean(endlessPaging);
     // Launches sign in without a page: a user (`amy`), { user, patient }, or null for the pages.
-    if (headless !== undefined) settings.headless = typeof headless === 'string' ? { user: headless } : headless;
+    if (headless !== undefined) settings.headless = headlessChoice(headless);
     // Token responses name this `expires_in` whatever the token's real lifetime (a server that says
     // 0); the next refresh's answer carries a member nested `nestRefresh` levels deep.
     if (reportedExpiresIn !== undefined) settings.reportedExpiresIn = Number.isInteger(reportedExpiresIn) ? reportedExpiresIn : null;

@@ -29,7 +29,7 @@ import express from 'express';
 import * as jose from 'jose';
 import fhirCore from '@asymmetrik/node-fhir-server-core';
 import { fhirAuth, seenTokens } from './fhir-auth.mjs';
-import { events, settings, controlRoutes } from './control.mjs';
+import { events, settings, controlRoutes, headlessChoice } from './control.mjs';
 import { staticFiles } from './static.mjs';
 import { installDynamicRegistration, JWT_BEARER } from './dynamic.mjs';
 import { stockServer } from './stock.mjs';
@@ -119,7 +119,7 @@ const contextOf = (grantId, accountId) => grantContexts.get(grantId) ?? { patien
 export const USERS = [...patients.map((p) => ({ login: p.id, fhirUser: `Patient/${p.id}`, patient: p.id })),
   { login: 'dr-smith', fhirUser: 'Practitioner/smith', patient: null }];
 const headless = process.env.SANDBOX_HEADLESS;
-settings.headless = headless ? (headless.startsWith('{') ? JSON.parse(headless) : { user: headless }) : null;
+settings.headless = headlessChoice(headless?.startsWith('{') ? JSON.parse(headless) : headless || null);
 settings.startHeadless = settings.headless;
 
 const { privateKey, publicKey } = await jose.generateKeyPair('RS256', { extractable: true });
