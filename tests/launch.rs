@@ -7,10 +7,10 @@ use sha2::{Digest, Sha256};
 use smart_wasm::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use smart_wasm::core::callback::{parse_callback, without_response_params};
 use smart_wasm::core::config::{ehr_launch_params, parse_options, LaunchKind};
-use smart_wasm::core::discovery::parse_smart_configuration;
+use smart_wasm::core::discovery::{parse_capability_statement, parse_smart_configuration, Pins};
 use smart_wasm::core::types::{FhirBase, PkceChallenge, PkceVerifier};
 use smart_wasm::core::Error;
-use smart_wasm::driver::{begin_launch, complete_launch, keep_session, restore_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
+use smart_wasm::driver::{begin_launch, complete_launch, discover, keep_session, restore_session, NoIdentity, LAUNCH_PREFIX, SESSION_KEY};
 use support::*;
 
 fn base() -> FhirBase {
@@ -82,6 +82,81 @@ fn discovery_refuses_bad_documents() {
         Error::InvalidDiscovery { field: "authorization_response_iss_parameter_supported", .. }
     ));
     assert!(matches!(bad(200, r#"{"authorization_endpoint":"https://user@a/x","token_endpoint":"https://a/t"}"#), Error::InvalidUrl { .. }));
+}
+
+/// A CapabilityStatement naming SMART 1.0 endpoints (its `oauth-uris` extension), the way the
+/// recorded ones in tests/corpus/ do: `token` before `authorize`, other extensions around it.
+fn capability_statement(authorize: &str, token: &str) -> String {
+    format!(
+        r#"{{"resourceType":"CapabilityStatement","fhirVersion":"1.0.2","rest":[{{"mode":"server","security":{{
+          "service":[{{"text":"OAuth2 using SMART-on-FHIR profile"}}],
+          "extension":[{{"url":"http://example.org/other","valueString":"x"}},
+            {{"url":"http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris","extension":[
+              {{"url":"token","valueUri":"{token}"}},{{"url":"authorize","valueUri":"{authorize}"}},
+              {{"url":"register","valueUri":"https://ehr.example.org/oauth/register"}}]}}]}},
+          "resource":[{{"type":"Patient","interaction":[{{"code":"read"}}]}}]}}]}}"#
+    )
+}
+
+#[test]
+fn a_capability_statement_names_smart_1_endpoints_and_nothing_else_is_taken_from_it() {
+    let b = base();
+    let c = parse_capability_statement(&b, 200, &j(&capability_statement("https://ehr.example.org/oauth/authorize", "../../oauth/token"))).unwrap();
+    assert_eq!(c.authorization_endpoint.as_str(), "https://ehr.example.org/oauth/authorize");
+    assert_eq!(c.token_endpoint.as_str(), "https://ehr.example.org/oauth/token", "relative to the FHIR base");
+    assert_eq!(c.registration_endpoint.unwrap().as_str(), "https://ehr.example.org/oauth/register");
+    assert_eq!((c.issuer, c.jwks_uri, c.iss_parameter_supported), (None, None, false));
+    let none = |status, body: &str| parse_capability_statement(&b, status, &j(body)).is_none();
+    assert!(none(200, &capability_statement("https://ehr.example.org/oauth/authorize", "https://ehr.example.org/oauth/token")
+        .replace("oauth-uris", "other")), "no oauth-uris extension");
+    assert!(none(200, &capability_statement("https://ehr.example.org/oauth/authorize", "https://ehr.example.org/oauth/token")
+        .replace(r#""url":"token""#, r#""url":"toke""#)), "no token endpoint");
+    assert!(none(200, &capability_statement("http://ehr.example.org/oauth/authorize", "https://ehr.example.org/oauth/token")), "not https");
+    assert!(none(404, &capability_statement("https://ehr.example.org/oauth/authorize", "https://ehr.example.org/oauth/token")));
+    for body in ["<CapabilityStatement/>", "[]", "{}", r#"{"rest":{}}"#, r#"{"rest":[{"security":{"extension":[{"url":5}]}}]}"#,
+        r#"{"rest":[null]}"#, r#"{"rest":[{"security":{"extension":[{"url":"http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris","extension":[{"url":"authorize","valueUri":7}]}]}}]}"#] {
+        assert!(none(200, body), "{body}");
+    }
+}
+
+#[test]
+fn a_server_without_a_smart_configuration_is_asked_for_its_capability_statement() {
+    let b = base();
+    let well_known = b.smart_configuration_url();
+    let metadata = format!("{FHIR}/metadata");
+    let cs = capability_statement("https://ehr.example.org/oauth/authorize", "https://ehr.example.org/oauth/token");
+    let run = |http: &FakeHttp, pins: &Pins| block_on(discover(http, &b, pins, 1000));
+    let asked = |http: &FakeHttp| http.sent.borrow().iter().map(|r| r.url.clone()).collect::<Vec<_>>();
+    // No smart-configuration (404, no CORS, an HTML page, no endpoints): the CapabilityStatement's endpoints.
+    for (status, body) in [(404, ""), (0, "Failed to fetch"), (200, "<html>"), (200, r#"{"issuer":"https://ehr.example.org"}"#)] {
+        let http = FakeHttp::default().with(&well_known, status, body).with(&metadata, 200, &cs);
+        let c = run(&http, &Pins::default()).unwrap();
+        assert_eq!(c.token_endpoint.as_str(), "https://ehr.example.org/oauth/token", "{status} {body}");
+        assert_eq!(asked(&http), [well_known.as_str(), metadata.as_str()]);
+    }
+    // A smart-configuration takes precedence: the CapabilityStatement is not asked for.
+    let http = FakeHttp::default().with(&well_known, 200, &smart_config()).with(&metadata, 200, &cs);
+    assert_eq!(run(&http, &Pins::default()).unwrap().token_endpoint.as_str(), "https://auth.example.org/token");
+    assert_eq!(asked(&http), [well_known.as_str()]);
+    // Neither: the smart-configuration's error, which names what SMART 2 requires.
+    let http = FakeHttp::default().with(&metadata, 200, r#"{"resourceType":"CapabilityStatement","rest":[]}"#);
+    assert_eq!(run(&http, &Pins::default()).unwrap_err(), Error::HttpStatus { what: "smart-configuration", status: 404 });
+    let http = FakeHttp::default().with(&metadata, 0, "Failed to fetch");
+    assert_eq!(run(&http, &Pins::default()).unwrap_err(), Error::HttpStatus { what: "smart-configuration", status: 404 });
+    // Not asked: a smart-configuration that was read and refused, or one that timed out.
+    let refused = [
+        (200, r#"{"authorization_endpoint":"https://a.example/x","token_endpoint":"https://a.example/t","code_challenge_methods_supported":["plain"]}"#),
+        (200, r#"{"authorization_endpoint":"https://a.example/x","token_endpoint":"https://b.example/t"}"#),
+        (1, ""),
+    ];
+    for (status, body) in refused {
+        let http = FakeHttp::default().with(&well_known, status, body).with(&metadata, 200, &cs);
+        assert!(run(&http, &Pins::default()).is_err());
+        assert_eq!(asked(&http), [well_known.as_str()], "{body}");
+    }
+    // The mix-up rule holds for the CapabilityStatement's endpoints too.
+    let http = FakeHttp::default().with(&metadata, 200, &capability_statement("https://ehr.example.org/oauth/authorize", "https://evil.example/token"));
+    assert!(matches!(run(&http, &Pins::default()).unwrap_err(), Error::EndpointMismatch { field: "token_endpoint", .. }));
 }
 
 fn launch(opts_json: &str, page: &str) -> (url_map::Map, LaunchRecord) {

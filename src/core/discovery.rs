@@ -1,5 +1,7 @@
 //! SMART discovery: `{iss}/.well-known/smart-configuration` (SMART App Launch 2.x §2.0.5, with the
-//! RFC 8414 field names). Relative endpoint URLs are resolved against the FHIR base.
+//! RFC 8414 field names), and for servers that publish none, the endpoints SMART App Launch 1.0
+//! put in the CapabilityStatement (`{iss}/metadata`, the `oauth-uris` extension), as fhirclient.js
+//! reads them too. Relative endpoint URLs are resolved against the FHIR base.
 
 use serde::Deserialize;
 
@@ -118,6 +120,64 @@ pub fn parse_smart_configuration(base: &FhirBase, status: u16, body: &impl Body)
         code_challenge_methods_supported: methods,
         iss_parameter_supported,
         id_token_algs: m.id_token_signing_alg_values_supported.value().unwrap_or_default(),
+    })
+}
+
+/// Largest CapabilityStatement accepted (real ones list every resource and search parameter; the
+/// browser parses it, and only the security extension is read into wasm).
+pub const CAPABILITY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// The SMART App Launch 1.0 extension of `CapabilityStatement.rest.security` naming the endpoints.
+const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+/// The members of a CapabilityStatement the `oauth-uris` extension is found by, one type for every
+/// level (the statement, a `rest` entry, its `security`, an extension): `rest[].security.extension[]`
+/// and each extension's `url`, `valueUri` and nested `extension[]`. Anything else is not read; a
+/// member of another type makes the statement one that names no SMART endpoint.
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct CapabilityNode {
+    rest: Vec<CapabilityNode>,
+    security: Option<Box<CapabilityNode>>,
+    extension: Vec<CapabilityNode>,
+    url: String,
+    value_uri: String,
+}
+
+/// The GET request for a server's CapabilityStatement, asked when it publishes no
+/// smart-configuration.
+pub fn capability_statement_request(base: &FhirBase) -> HttpRequest {
+    HttpRequest::get([base.as_dir().as_str(), "metadata"].concat())
+        .header("Accept", "application/json")
+        .expect("CapabilityStatement", CAPABILITY_LIMIT)
+}
+
+/// The endpoints a CapabilityStatement names in the first `oauth-uris` extension of its `rest`
+/// entries (`authorize`, `token`, `register`), as a configuration with nothing else in it (no
+/// issuer, keys or capabilities: SMART 1.0 had no place for them). `None` when the answer is no
+/// CapabilityStatement naming both endpoints as URLs.
+pub fn parse_capability_statement(base: &FhirBase, status: u16, body: &impl Body) -> Option<SmartConfiguration> {
+    if !(200..300).contains(&status) {
+        return None;
+    }
+    let doc: CapabilityNode = body.decode()?;
+    let uris = doc.rest.iter().filter_map(|r| r.security.as_deref()).flat_map(|s| &s.extension).find(|e| e.url == OAUTH_URIS)?;
+    let uri = |name: &'static str| {
+        let e = uris.extension.iter().find(|e| e.url == name)?;
+        HttpUrl::join(name, base.as_dir(), &e.value_uri).ok()
+    };
+    Some(SmartConfiguration {
+        issuer: None,
+        authorization_endpoint: uri("authorize")?,
+        token_endpoint: uri("token")?,
+        registration_endpoint: uri("register"),
+        jwks_uri: None,
+        capabilities: Vec::new(),
+        grant_types_supported: Vec::new(),
+        scopes_supported: Vec::new(),
+        code_challenge_methods_supported: Vec::new(),
+        iss_parameter_supported: false,
+        id_token_algs: Vec::new(),
     })
 }
 

@@ -10,7 +10,9 @@ use serde::Serialize;
 use crate::core::authorize::{authorize_request, LaunchRandom, LaunchRecord};
 use crate::core::callback::parse_callback;
 use crate::core::config::{ehr_launch_params, Options};
-use crate::core::discovery::{check_endpoints, discovery_request, parse_smart_configuration, Pins, SmartConfiguration};
+use crate::core::discovery::{
+    capability_statement_request, check_endpoints, discovery_request, parse_capability_statement, parse_smart_configuration, Pins, SmartConfiguration,
+};
 use crate::core::doc::{Body, JsonText};
 use crate::core::http::HttpRequest;
 use crate::core::idtoken::{ClaimsDoc, SUB_CHANGED};
@@ -89,10 +91,26 @@ pub const SESSION_KEY: &str = "smart-wasm:session";
 pub const SESSION_PREFIX: &str = "smart-wasm:session:";
 
 /// Fetches and validates a server's SMART configuration, and applies the mix-up rule to its
-/// endpoints ([`check_endpoints`]) with the app's pins for the server.
+/// endpoints ([`check_endpoints`]) with the app's pins for the server. A server that publishes no
+/// usable smart-configuration (an HTTP error, no answer a page may read, not JSON, no endpoints)
+/// is asked for its CapabilityStatement's SMART 1.0 endpoints, as fhirclient.js does; when that
+/// names none either, the smart-configuration's error is the one reported. A smart-configuration
+/// that was read and refused (PKCE, the mix-up rule) is not second-guessed, nor is a timeout
+/// waited out twice.
 pub async fn discover(http: &impl Http, iss: &FhirBase, pins: &Pins, timeout_ms: u32) -> Result<SmartConfiguration> {
-    let resp = http.send(&discovery_request(iss).timeout(timeout_ms)).await?;
-    let config = parse_smart_configuration(iss, resp.status, &resp.body)?;
+    let found = match http.send(&discovery_request(iss).timeout(timeout_ms)).await {
+        Ok(resp) => parse_smart_configuration(iss, resp.status, &resp.body),
+        Err(e) => Err(e),
+    };
+    let config = match found {
+        Err(e @ (Error::HttpStatus { .. } | Error::Network { .. } | Error::InvalidJson { .. } | Error::InvalidDiscovery { .. })) => {
+            match http.send(&capability_statement_request(iss).timeout(timeout_ms)).await {
+                Ok(resp) => parse_capability_statement(iss, resp.status, &resp.body).ok_or(e)?,
+                Err(_) => return Err(e),
+            }
+        }
+        other => other?,
+    };
     check_endpoints(&config, pins)?;
     Ok(config)
 }

@@ -1,6 +1,7 @@
 // Real discovery documents of EHR vendors (tests/corpus/, each with its source), replayed on
 // loopback: every origin a document names becomes a loopback server of its own (so which URLs share
-// an origin is kept), the smart-configuration is served with CORS as SMART requires, anything else
+// an origin is kept), the smart-configuration (or, for a SMART 1.0 server that publishes none, the
+// CapabilityStatement at {base}/metadata) is served with CORS as SMART requires, anything else
 // (issuer metadata where it was recorded) without. A standalone launch must reach the document's
 // authorization endpoint with a complete authorization request.
 import test, { before, after, beforeEach } from 'node:test';
@@ -15,6 +16,17 @@ useBrowser({ before, after, beforeEach }, (p) => { page = p; });
 const dir = new URL('../corpus/', import.meta.url);
 const corpus = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
   .map((f) => ({ file: f, ...JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8')) }));
+
+const OAUTH_URIS = 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris';
+
+/** The authorization and token endpoints an entry's documents name: its smart-configuration's, or
+ * the SMART 1.0 `oauth-uris` extension of its CapabilityStatement (the first `rest` entry's). */
+function endpointsOf(doc) {
+  if (doc.smartConfiguration) return { authorize: doc.smartConfiguration.authorization_endpoint, token: doc.smartConfiguration.token_endpoint };
+  const uris = doc.capabilityStatement?.rest?.[0]?.security?.extension?.find((e) => e.url === OAUTH_URIS)?.extension ?? [];
+  const uri = (name) => uris.find((e) => e.url === name)?.valueUri;
+  return { authorize: uri('authorize'), token: uri('token') };
+}
 
 /** Every https origin named anywhere in `value` (strings, arrays, objects). */
 function originsIn(value, into = new Set()) {
@@ -58,15 +70,22 @@ async function replay(entry) {
     server.on('request', (req, res) => {
       const url = new URL(req.url, here);
       const at = `${here}${url.pathname}`;
-      if (at === `${doc.fhirBase.replace(/\/$/, '')}/.well-known/smart-configuration`) {
+      const base = doc.fhirBase.replace(/\/$/, '');
+      if (at === `${base}/.well-known/smart-configuration`) {
+        // A FHIR server's CORS covers its 404s too.
+        if (!doc.smartConfiguration) return res.writeHead(404, { 'Access-Control-Allow-Origin': '*' }).end();
         res.writeHead(200, { 'Content-Type': 'application/json', 'Access-Control-Allow-Origin': '*' });
         return res.end(body(doc.smartConfiguration));
+      }
+      if (doc.capabilityStatement && at === `${base}/metadata`) {
+        res.writeHead(200, { 'Content-Type': 'application/fhir+json', 'Access-Control-Allow-Origin': '*' });
+        return res.end(body(doc.capabilityStatement));
       }
       if (doc.issuerMetadata && at === doc.issuerMetadata.url) {
         res.writeHead(200, { 'Content-Type': 'application/json' });
         return res.end(body(doc.issuerMetadata.document));
       }
-      const authorize = new URL(doc.smartConfiguration.authorization_endpoint, `${doc.fhirBase}/`);
+      const authorize = new URL(endpointsOf(doc).authorize, `${doc.fhirBase}/`);
       if (at === `${authorize.origin}${authorize.pathname}`) {
         arrived.push(url);
         res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -83,7 +102,8 @@ test('the corpus holds real documents of at least ten vendors, each with its sou
   assert.ok(vendors.size >= 10, `vendors: ${[...vendors].join(', ')}`);
   for (const e of corpus) {
     assert.ok(e.source && (e.source.repository || e.source.index_file_id) && e.source.recorded, `${e.file} cites its source`);
-    assert.ok(e.smartConfiguration.authorization_endpoint && e.smartConfiguration.token_endpoint, e.file);
+    const { authorize, token } = endpointsOf(e);
+    assert.ok(authorize && token, `${e.file} names both endpoints`);
   }
 });
 

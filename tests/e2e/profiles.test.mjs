@@ -65,10 +65,12 @@ for (const [name, expected] of Object.entries(PROFILES)) {
       } else {
         assert.equal(result.idTokenError, null);
       }
-      // Nothing on the launch page but the smart-configuration: the issuer is not asked before the redirect.
+      // Nothing on the launch page but the smart-configuration (and, for a server that has none,
+      // the CapabilityStatement): the issuer is not asked before the redirect.
       const beforeRedirect = requests.slice(0, requests.findIndex((r) => /\/(auth|authorize)\?/.test(r.url)));
       assert.deepEqual(beforeRedirect.filter((r) => !r.url.startsWith(DEMO)).map((r) => new URL(r.url).pathname),
-        [new URL(`${server.fhirBase}/.well-known/smart-configuration`).pathname]);
+        [`${server.fhirBase}/.well-known/smart-configuration`, ...(expected.smartConfiguration === false ? [`${server.fhirBase}/metadata`] : [])]
+          .map((u) => new URL(u).pathname));
     } finally {
       await server.stop();
     }

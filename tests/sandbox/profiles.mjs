@@ -18,6 +18,8 @@
 //                   smart-configuration, token and FHIR endpoints)
 //   idTokenAlg      every id_token is re-signed with this algorithm (its key published in the JWKS)
 //   refreshIdTokenWithoutAud  an id_token a refresh brings has no `aud`
+//   smartConfiguration  false: no smart-configuration (404), the endpoints only in the
+//                   CapabilityStatement's `oauth-uris` extension (SMART App Launch 1.0)
 //   verification    how the library establishes the id_token's origin against this profile
 export const PROFILES = {
   standard: { issuer: 'as', configIssuer: 'provider', configJwks: true, verification: 'signature' },
@@ -45,6 +47,9 @@ export const PROFILES = {
   'refresh-no-aud': { issuer: 'as', configIssuer: 'provider', configJwks: true, refreshIdTokenWithoutAud: true, verification: 'signature' },
   // No issuer at all in the smart-configuration (Epic's own, CareEvolution's recorded fields).
   'no-issuer': { issuer: 'as', configIssuer: 'none', configJwks: true, verification: 'signature' },
+  // SMART App Launch 1.0: no smart-configuration, the endpoints in the CapabilityStatement (Epic and
+  // MEDITECH customers recorded by ONC Lantern); no issuer or keys are named anywhere.
+  'smart-v1': { issuer: 'as', configIssuer: 'none', configJwks: false, smartConfiguration: false, verification: 'tls' },
 };
 
 /** The profile named by `name`, or an error naming the known ones. */

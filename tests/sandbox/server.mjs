@@ -313,7 +313,11 @@ const cors = (req, res, next) => {
   next();
 };
 fhirApp.use(cors);
-fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => res.json(smartConfiguration()));
+// Profile `smart-v1`: no smart-configuration (a SMART App Launch 1.0 server); its endpoints are in
+// the CapabilityStatement only, which every profile publishes (node-fhir-server-core's `security`).
+fhirApp.get('/4_0_0/.well-known/smart-configuration', (req, res) => (PROFILE.smartConfiguration === false
+  ? res.status(404).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] })
+  : res.json(smartConfiguration())));
 // Profile `metadata-under-fhir-base`: the provider's OpenID Discovery under the FHIR base.
 if (PROFILE.metadataUnderBase) {
   fhirApp.get('/4_0_0/.well-known/openid-configuration', (req, res) => res.json({
@@ -350,6 +354,9 @@ const clinical = Object.fromEntries(RESOURCE_TYPES.filter((t) => t !== 'Patient'
 const server = new fhirCore.Server({
   profiles: { patient: { service: path.join(here, 'patient.service.cjs'), versions: ['4_0_0'] }, ...clinical },
   server: { corsOptions: { maxAge: 86400 } },
+  // The CapabilityStatement's SMART 1.0 `oauth-uris` extension.
+  security: [{ url: 'authorize', valueUri: smartConfiguration().authorization_endpoint }, { url: 'token', valueUri: smartConfiguration().token_endpoint },
+    { url: 'register', valueUri: smartConfiguration().registration_endpoint }],
   logging: { level: 'warn' },
 }, fhirApp);
 server.configureMiddleware().configureHelmet({ contentSecurityPolicy: false, crossOriginResourcePolicy: false }).setProfileRoutes().setErrorRoutes();

@@ -135,6 +135,13 @@ impl Http for FakeHttp {
         self.sent.borrow_mut().push(req.clone());
         let (status, body) = self.answers.borrow().get(&req.url).cloned().unwrap_or((404, String::new()));
         let (what, limit) = req.expect;
+        // Faults a table entry can name: status 0 is a fetch the page may not read (no answer, or
+        // no CORS), status 1 one that did not end within its time limit.
+        match status {
+            0 => return Err(Error::Network { message: body }),
+            1 => return Err(Error::Timeout { what, ms: req.timeout_ms }),
+            _ => {}
+        }
         if body.len() > limit {
             return Err(Error::ResponseTooLarge { what, limit });
         }
