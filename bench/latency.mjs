@@ -1,7 +1,9 @@
 // What a patient waits for on a real network: the launch and the redirect, measured under emulated
 // latency (Chromium's network emulation through CDP) beside fhirclient.js, for two kinds of page:
 // a plain module page (import map, the README's preload line) and a Vite-built app (what most apps
-// ship). Every run is a first visit (the HTTP cache is off) and alternates the clients.
+// ship), and the plain page once more against a SMART App Launch 1.0 server (a sandbox instance
+// with the `smart-v1` profile: no smart-configuration, the endpoints in its CapabilityStatement).
+// Every run is a first visit (the HTTP cache is off) and alternates the clients.
 //
 // Paths:
 //   launch   the launch page is opened → the authorization request is sent (authorize() on load)
@@ -31,8 +33,11 @@ export const PROFILES = [
   { name: '100 ms RTT, 1.6 Mbps', conditions: { offline: false, latency: 100, downloadThroughput: 200_000, uploadThroughput: 93_750 } },
 ];
 
-/** The page body both kinds share: authorize on `?go`, and on the redirect ready() then one read. */
-function appCode(importOurs, fhirBase) {
+/** The page body both kinds share: authorize on `?go`, and on the redirect ready() then one read.
+ * fhirclient.js requires PKCE (`pkceMode: 'required'`, as ours always does) unless `pkceMode`
+ * says otherwise: with 'required' it refuses a SMART 1.0 server, whose CapabilityStatement lists
+ * no code challenge methods, so that server's page uses its default, 'ifSupported'. */
+function appCode(importOurs, fhirBase, pkceMode = 'required') {
   const ours = importOurs !== null;
   return `${ours ? importOurs : ''}
 const FHIR_BASE = ${JSON.stringify(fhirBase)};
@@ -41,7 +46,7 @@ const redirectUri = location.origin + location.pathname;
 if (params.has('go')) {
   ${ours
     ? `SMART.authorize({ iss: FHIR_BASE, clientId: ${JSON.stringify(CLIENT)}, scope: ${JSON.stringify(SCOPE)}, redirectUri });`
-    : `FHIR.oauth2.authorize({ iss: FHIR_BASE, clientId: ${JSON.stringify(CLIENT)}, scope: ${JSON.stringify(SCOPE)}, redirectUri, pkceMode: 'required' });`}
+    : `FHIR.oauth2.authorize({ iss: FHIR_BASE, clientId: ${JSON.stringify(CLIENT)}, scope: ${JSON.stringify(SCOPE)}, redirectUri, pkceMode: ${JSON.stringify(pkceMode)} });`}
 } else if (params.has('code') && sessionStorage.getItem('bench:hold')) {
   // The measuring script opens this URL again with the network emulated.
   sessionStorage.removeItem('bench:hold');
@@ -56,8 +61,9 @@ if (params.has('go')) {
 `;
 }
 
-/** Writes the plain pages and builds the Vite app; returns the directory to serve. */
-export function preparePages(root, tarball) {
+/** Writes the plain pages (also for the SMART 1.0 server at `v1Base`) and builds the Vite app;
+ * returns the directory to serve. */
+export function preparePages(root, tarball, v1Base) {
   const out = path.join(root, 'target', 'bench-latency');
   fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(path.join(out, 'plain'), { recursive: true });
@@ -65,22 +71,24 @@ export function preparePages(root, tarball) {
   fs.cpSync(path.join(root, 'pkg'), path.join(out, 'node_modules', 'smart-wasm'), { recursive: true });
   fs.cpSync(path.join(root, 'node_modules', 'fhirclient', 'build'), path.join(out, 'node_modules', 'fhirclient'), { recursive: true });
   // Plain module pages. Ours: the import map and the README's two preload lines (entry and .wasm).
-  fs.writeFileSync(path.join(out, 'plain', 'ours.html'), `<!doctype html>
+  for (const [suffix, base] of [['', FHIR], ['-v1', v1Base]]) {
+    fs.writeFileSync(path.join(out, 'plain', `ours${suffix}.html`), `<!doctype html>
 <meta charset="utf-8"><title>smart-wasm, plain module page</title>
 <link rel="modulepreload" href="/node_modules/smart-wasm/index.js">
 <link rel="preload" href="/node_modules/smart-wasm/smart_wasm_bg.wasm" as="fetch" type="application/wasm" crossorigin>
 <script type="importmap">{ "imports": { "smart-wasm": "/node_modules/smart-wasm/index.js" } }</script>
 <script type="module">
-${appCode("import SMART from 'smart-wasm';", FHIR)}
+${appCode("import SMART from 'smart-wasm';", base)}
 </script>
 `);
-  fs.writeFileSync(path.join(out, 'plain', 'fhirclient.html'), `<!doctype html>
+    fs.writeFileSync(path.join(out, 'plain', `fhirclient${suffix}.html`), `<!doctype html>
 <meta charset="utf-8"><title>fhirclient.js, plain page</title>
 <script src="/node_modules/fhirclient/fhir-client.min.js"></script>
 <script type="module">
-${appCode(null, FHIR)}
+${appCode(null, base, suffix ? 'ifSupported' : 'required')}
 </script>
 `);
+  }
   // The Vite app: one project, a page per client, built for /vite/.
   const app = path.join(root, 'target', 'bench-vite');
   fs.rmSync(app, { recursive: true, force: true });
@@ -142,16 +150,16 @@ async function recorder(page, conditions) {
   };
 }
 
-const label = (u) => {
+const label = (u, { as, fhir }) => {
   const url = new URL(u);
-  if (url.origin === AS) return url.pathname.replace(/^\//, 'AS ');
-  if (u.startsWith(FHIR)) return `FHIR ${url.pathname.slice(new URL(FHIR).pathname.length + 1) || '/'}`;
+  if (url.origin === as) return url.pathname.replace(/^\//, 'AS ');
+  if (u.startsWith(fhir)) return `FHIR ${url.pathname.slice(new URL(fhir).pathname.length + 1) || '/'}`;
   return url.pathname.split('/').pop().replace(/-[A-Za-z0-9_-]{8}\./, '.') || url.pathname;
 };
 
 /** The critical chain ending at the first request matching `end`: its length (round trips before
- * `end` is sent) and the requests on it, first to last. */
-function chain(requests, isEnd) {
+ * `end` is sent) and the requests on it, first to last (labelled by `server`'s origins). */
+function chain(requests, isEnd, server) {
   const end = requests.find((r) => isEnd(r.url));
   if (!end) return null;
   const before = requests.filter((r) => r.sent <= end.sent && r !== end && !r.url.endsWith('/favicon.ico'));
@@ -166,24 +174,31 @@ function chain(requests, isEnd) {
     parent.set(r, best);
   }
   const names = [];
-  for (let r = parent.get(end); r; r = parent.get(r)) names.unshift(label(r.url));
+  for (let r = parent.get(end); r; r = parent.get(r)) names.unshift(label(r.url, server));
   return { trips: depth.get(end) - 1, names, ms: (end.sent - before.concat(end)[0].sent) * 1000 };
 }
 
 /**
  * Runs `runs` launches per client, page kind and profile; resolves to rows:
  * { profile, kind, path, ours: [ms], fhirclient: [ms], trips: { ours, fhirclient } }.
+ * `v1` is the SMART 1.0 sandbox instance ({ issuer, fhirBase }), measured at 100 ms RTT only.
  */
-export async function measure(browser, origin, runs) {
-  await fetch(`${AS}/_sandbox/clients`, {
+export async function measure(browser, origin, runs, v1) {
+  const register = (as, pages) => fetch(`${as}/_sandbox/clients`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ client_id: CLIENT, redirect_uris: ['plain/ours.html', 'plain/fhirclient.html', 'vite/ours/index.html', 'vite/fhirclient/index.html'].map((p) => `${origin}/${p}`) }),
-  }).then((r) => { if (!r.ok) throw new Error(`registering the bench client: ${r.status}`); });
-  const kinds = { 'plain module page': { ours: 'plain/ours.html', fhirclient: 'plain/fhirclient.html' },
-    'Vite-built app': { ours: 'vite/ours/index.html', fhirclient: 'vite/fhirclient/index.html' } };
+    body: JSON.stringify({ client_id: CLIENT, redirect_uris: pages.map((p) => `${origin}/${p}`) }),
+  }).then((r) => { if (!r.ok) throw new Error(`registering the bench client at ${as}: ${r.status}`); });
+  await register(AS, ['plain/ours.html', 'plain/fhirclient.html', 'vite/ours/index.html', 'vite/fhirclient/index.html']);
+  await register(v1.issuer, ['plain/ours-v1.html', 'plain/fhirclient-v1.html']);
+  const main = { as: AS, fhir: FHIR };
+  const kinds = { 'plain module page': { ours: 'plain/ours.html', fhirclient: 'plain/fhirclient.html', server: main },
+    'Vite-built app': { ours: 'vite/ours/index.html', fhirclient: 'vite/fhirclient/index.html', server: main },
+    'plain module page, SMART 1.0 server': { ours: 'plain/ours-v1.html', fhirclient: 'plain/fhirclient-v1.html', server: { as: v1.issuer, fhir: v1.fhirBase }, only: '100 ms RTT' } };
   const out = [];
   for (const profile of PROFILES) {
     for (const [kind, pages] of Object.entries(kinds)) {
+      if (pages.only && pages.only !== profile.name) continue;
+      const { as, fhir } = pages.server;
       const rows = { launch: { ours: [], fhirclient: [], trips: {} }, redirect: { ours: [], fhirclient: [], trips: {} }, ready: { ours: [], fhirclient: [], trips: {} } };
       for (let i = 0; i < runs; i++) {
         for (const client of i % 2 ? ['fhirclient', 'ours'] : ['ours', 'fhirclient']) {
@@ -195,8 +210,8 @@ export async function measure(browser, origin, runs) {
           // Launch: page opened with ?go → the authorization request.
           let rec = await recorder(page, profile.conditions);
           await page.goto(`${url}?go`, { waitUntil: 'commit' });
-          await page.waitForURL((u) => u.origin === AS, { timeout: 60_000 });
-          const launch = chain(rec.list(), (u) => u.startsWith(`${AS}/auth`));
+          await page.waitForURL((u) => u.origin === as, { timeout: 60_000 });
+          const launch = chain(rec.list(), (u) => u.startsWith(`${as}/auth`), pages.server);
           await rec.stop();
           // Sign in without emulation; the redirect page holds its code unused, for the run below.
           await loginAndConsent(page);
@@ -206,7 +221,7 @@ export async function measure(browser, origin, runs) {
           rec = await recorder(page, profile.conditions);
           await page.goto(redirect, { waitUntil: 'commit' });
           await page.waitForFunction(() => window.done === 'amy', null, { timeout: 60_000 });
-          const read = chain(rec.list(), (u) => u.startsWith(`${FHIR}/Patient/amy`));
+          const read = chain(rec.list(), (u) => u.startsWith(`${fhir}/Patient/amy`), pages.server);
           rows.ready[client].push(await page.evaluate(() => window.readyMs));
           await rec.stop();
           await context.close();

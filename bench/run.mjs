@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { launchBrowser, sandbox, loginAndConsent, ageTokens, DEMO, AS } from '../tests/e2e/helpers.mjs';
+import { launchBrowser, sandbox, loginAndConsent, ageTokens, startSecondSandbox, DEMO, AS } from '../tests/e2e/helpers.mjs';
 import * as latency from './latency.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -197,10 +197,13 @@ row(`Refresh single-flight: token requests for 100 concurrent requests on an exp
 // ---- under emulated latency, beside fhirclient.js, plain module page and Vite-built app ----
 const LATENCY_RUNS = Number(process.env.BENCH_LATENCY_RUNS || 5);
 const tarball = fs.readdirSync(path.join(root, 'target')).find((f) => /^smart-wasm-.*\.tgz$/.test(f));
-const servedDir = latency.preparePages(root, tarball);
+// A SMART App Launch 1.0 server: no smart-configuration, the endpoints in its CapabilityStatement.
+const v1 = await startSecondSandbox({ env: { SANDBOX_PROFILE: 'smart-v1' } });
+const servedDir = latency.preparePages(root, tarball, v1.fhirBase);
 const server = await latency.serve(servedDir);
-const latencyRows = await latency.measure(browser, server.origin, LATENCY_RUNS);
+const latencyRows = await latency.measure(browser, server.origin, LATENCY_RUNS, v1);
 await server.close();
+await v1.stop();
 const viteSizes = latency.librarySizes(servedDir);
 
 const version = browser.version();
@@ -232,7 +235,8 @@ lines.push(
   `Vite-built app: Vite ${'8.0.16'}, one page per client; the library's download there: ours ${(viteSizes.viteOurs / 1024).toFixed(1)} KB (app chunk + .wasm), fhirclient.js ${(viteSizes.viteFhirclient / 1024).toFixed(1)} KB (app chunk), gzip -9.`,
   'Round trips: the requests on the path\'s critical chain before its last request (each sent only after the one before it began to answer).',
   'The floor of each path is its round trips × the RTT: the page, the library (the .wasm preloaded beside the JavaScript), and one protocol request',
-  '(the smart-configuration before the redirect; the token request, with the JWKS beside it, before the first read). "Above the floor" (100 ms RTT',
+  '(the smart-configuration before the redirect; the token request, with the JWKS beside it, before the first read). A SMART 1.0 server (sandbox profile',
+  '`smart-v1`) publishes no smart-configuration: both clients then ask for its CapabilityStatement, one round trip more. "Above the floor" (100 ms RTT',
   'rows, no throughput limit) is the rest: CPU time, and for ours the wasm compile and the id_token\'s signature check that fhirclient.js does not make.',
   '',
   '| network | page | path | ours | fhirclient.js | ratio | round trips, ours | round trips, fhirclient.js | above the floor | min / median / max |',

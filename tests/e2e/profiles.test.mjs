@@ -67,7 +67,10 @@ for (const [name, expected] of Object.entries(PROFILES)) {
       }
       // Nothing on the launch page but the smart-configuration (and, for a server that has none,
       // the CapabilityStatement): the issuer is not asked before the redirect.
-      const beforeRedirect = requests.slice(0, requests.findIndex((r) => /\/(auth|authorize)\?/.test(r.url)));
+      const authorizeAt = requests.findIndex((r) => /\/(auth|authorize)\?/.test(r.url));
+      // PKCE on every launch, also where the server leaves it optional (smart-v1).
+      assert.equal(new URL(requests[authorizeAt].url).searchParams.get('code_challenge_method'), 'S256');
+      const beforeRedirect = requests.slice(0, authorizeAt);
       assert.deepEqual(beforeRedirect.filter((r) => !r.url.startsWith(DEMO)).map((r) => new URL(r.url).pathname),
         [`${server.fhirBase}/.well-known/smart-configuration`, ...(expected.smartConfiguration === false ? [`${server.fhirBase}/metadata`] : [])]
           .map((u) => new URL(u).pathname));

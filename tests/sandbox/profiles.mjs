@@ -20,6 +20,8 @@
 //   refreshIdTokenWithoutAud  an id_token a refresh brings has no `aud`
 //   smartConfiguration  false: no smart-configuration (404), the endpoints only in the
 //                   CapabilityStatement's `oauth-uris` extension (SMART App Launch 1.0)
+//   pkceOptional    PKCE is checked when the client sends a challenge, not required (SMART 1.0
+//                   made it optional; fhirclient.js sends none to a server that lists no methods)
 //   verification    how the library establishes the id_token's origin against this profile
 export const PROFILES = {
   standard: { issuer: 'as', configIssuer: 'provider', configJwks: true, verification: 'signature' },
@@ -49,7 +51,7 @@ export const PROFILES = {
   'no-issuer': { issuer: 'as', configIssuer: 'none', configJwks: true, verification: 'signature' },
   // SMART App Launch 1.0: no smart-configuration, the endpoints in the CapabilityStatement (Epic and
   // MEDITECH customers recorded by ONC Lantern); no issuer or keys are named anywhere.
-  'smart-v1': { issuer: 'as', configIssuer: 'none', configJwks: false, smartConfiguration: false, verification: 'tls' },
+  'smart-v1': { issuer: 'as', configIssuer: 'none', configJwks: false, smartConfiguration: false, pkceOptional: true, verification: 'tls' },
 };
 
 /** The profile named by `name`, or an error naming the known ones. */

@@ -157,7 +157,8 @@ const provider = new Provider(ISSUER, {
   clientBasedCORS: (ctx, origin) => allowedOrigin(origin),
   enabledJWA: { clientAuthSigningAlgValues: ['RS256', 'RS384', 'ES384', 'PS256', 'ES256'] },
   extraClientMetadata: { properties: ['software_id'] },
-  pkce: { required: () => true },
+  // (A SMART 1.0 server may leave PKCE optional: it checks a challenge that was sent.)
+  pkce: { required: () => !PROFILE.pkceOptional },
   scopes: ['openid', 'fhirUser', 'offline_access', 'launch', 'launch/patient', 'launch/encounter', 'online_access', ...FHIR_SCOPES],
   claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
   // The id_token carries the claims of the scopes granted (fhirUser), as SMART servers do.
