@@ -3,7 +3,8 @@
 // an origin is kept), the smart-configuration (or, for a SMART 1.0 server that publishes none, the
 // CapabilityStatement at {base}/metadata) is served with CORS as SMART requires, anything else
 // (issuer metadata where it was recorded) without. A standalone launch must reach the document's
-// authorization endpoint with a complete authorization request.
+// authorization endpoint with a complete authorization request; so must fhirclient.js's, from the
+// same page, at the same endpoint (the library is meant to work wherever fhirclient.js does).
 import test, { before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
 
 const dir = new URL('../corpus/', import.meta.url);
+const FHIRCLIENT = new URL('../../node_modules/fhirclient/build/fhir-client.min.js', import.meta.url).pathname;
 const corpus = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
   .map((f) => ({ file: f, ...JSON.parse(fs.readFileSync(new URL(f, dir), 'utf8')) }));
 
@@ -108,7 +110,7 @@ test('the corpus holds real documents of at least ten vendors, each with its sou
 });
 
 for (const entry of corpus) {
-  test(`${entry.vendor}, ${entry.product} (${entry.file}): the launch reaches its authorization endpoint`, async () => {
+  test(`${entry.vendor}, ${entry.product} (${entry.file}): the launch reaches its authorization endpoint, as fhirclient.js's does`, async () => {
     const { doc, arrived, stop } = await replay(entry);
     try {
       await page.route(`${DEMO}/app.js`, (route) => route.abort());
@@ -116,8 +118,9 @@ for (const entry of corpus) {
       const options = { iss: doc.fhirBase, clientId: 'corpus-app', scope: 'openid fhirUser launch/patient patient/Patient.read offline_access',
         redirectUri: `${DEMO}/index.html` };
       // authorize() navigates away: the page may be gone before the evaluation reports back.
+      const gone = (e) => (/Execution context was destroyed/.test(e.message) ? null : Promise.reject(e));
       const failed = await page.evaluate((o) => import('smart-wasm').then((S) => S.authorize(o)).then(() => null, (e) => `${e.code}: ${e.message}`), options)
-        .catch((e) => (/Execution context was destroyed/.test(e.message) ? null : Promise.reject(e)));
+        .catch(gone);
       assert.equal(failed, null);
       await page.waitForURL((u) => arrived.length > 0 && u.href.startsWith(arrived[0].origin));
       const q = arrived[0].searchParams;
@@ -129,6 +132,15 @@ for (const entry of corpus) {
       assert.match(q.get('code_challenge'), /^[A-Za-z0-9_-]{43}$/);
       assert.match(q.get('state'), /^[A-Za-z0-9_-]{43}$/);
       assert.match(q.get('nonce'), /^[A-Za-z0-9_-]{43}$/);
+      // fhirclient.js 2.6.3 (its browser build, with its defaults) from the same page.
+      const ours = arrived.length;
+      await page.goto(`${DEMO}/index.html`);
+      await page.addScriptTag({ path: FHIRCLIENT });
+      const theirs = await page.evaluate((o) => window.FHIR.oauth2.authorize(o).then(() => null, (e) => String(e)), options).catch(gone);
+      assert.equal(theirs, null);
+      await page.waitForURL((u) => arrived.length > ours && u.href.startsWith(arrived[ours].origin));
+      assert.equal(`${arrived[ours].origin}${arrived[ours].pathname}`, `${arrived[0].origin}${arrived[0].pathname}`);
+      assert.equal(arrived[ours].searchParams.get('client_id'), 'corpus-app');
     } finally {
       await stop();
     }
