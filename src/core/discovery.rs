@@ -130,16 +130,39 @@ pub const CAPABILITY_LIMIT: usize = 8 * 1024 * 1024;
 /// The SMART App Launch 1.0 extension of `CapabilityStatement.rest.security` naming the endpoints.
 const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 
-/// The members of a CapabilityStatement the `oauth-uris` extension is found by, one type for every
-/// level (the statement, a `rest` entry, its `security`, an extension): `rest[].security.extension[]`
-/// and each extension's `url`, `valueUri` and nested `extension[]`. Anything else is not read; a
-/// member of another type makes the statement one that names no SMART endpoint.
+/// The members of a CapabilityStatement the `oauth-uris` extension is found by:
+/// `rest[].security.extension[]`, each extension's `url` and its nested `extension[]` of `url` and
+/// `valueUri`. Nothing else is read, and nothing deeper: the types are not recursive, so a statement
+/// nested without end costs no more than its first five levels. A member of another type makes the
+/// statement one that names no SMART endpoint.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CapabilityDoc {
+    rest: Vec<CapabilityRest>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CapabilityRest {
+    security: CapabilitySecurity,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CapabilitySecurity {
+    extension: Vec<OauthUris>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OauthUris {
+    url: String,
+    extension: Vec<OauthUri>,
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
-struct CapabilityNode {
-    rest: Vec<CapabilityNode>,
-    security: Option<Box<CapabilityNode>>,
-    extension: Vec<CapabilityNode>,
+struct OauthUri {
     url: String,
     value_uri: String,
 }
@@ -160,8 +183,8 @@ pub fn parse_capability_statement(base: &FhirBase, status: u16, body: &impl Body
     if !(200..300).contains(&status) {
         return None;
     }
-    let doc: CapabilityNode = body.decode()?;
-    let uris = doc.rest.iter().filter_map(|r| r.security.as_deref()).flat_map(|s| &s.extension).find(|e| e.url == OAUTH_URIS)?;
+    let doc: CapabilityDoc = body.decode()?;
+    let uris = doc.rest.iter().flat_map(|r| &r.security.extension).find(|e| e.url == OAUTH_URIS)?;
     let uri = |name: &'static str| {
         let e = uris.extension.iter().find(|e| e.url == name)?;
         HttpUrl::join(name, base.as_dir(), &e.value_uri).ok()

@@ -3,7 +3,7 @@
 // error, a huge URL or body never enters wasm memory, and writes always address a resource.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { useBrowser, sandbox, signInToRecords, eventsOf, FHIR } from './helpers.mjs';
+import { useBrowser, sandbox, signInToRecords, eventsOf, FHIR, DEMO } from './helpers.mjs';
 
 let page;
 useBrowser({ before, after, beforeEach }, (p) => { page = p; });
@@ -109,4 +109,54 @@ test('writes address a resource, never the base; ifMatch null sends no If-Match;
   assert.deepEqual(headers, [null], 'the update was sent without If-Match');
   const sent = (await eventsOf('fhir')).slice(before);
   assert.deepEqual(sent.map((e) => e.method), ['GET', 'PUT'], 'nothing else was sent');
+});
+
+// Hand-written fakes (page.route) of a server without a smart-configuration whose CapabilityStatement
+// is hostile: faults the sandbox's FHIR server cannot be made to produce. The fallback reads only
+// the statement's first five levels (rest, security, extension, extension, url/valueUri): nesting
+// below them, however deep, is never walked; a statement over 8 MiB, one that never answers, or one
+// that is not JSON ends in the smart-configuration's own error, and the module keeps working.
+test('a SMART 1.0 server\'s CapabilityStatement nested 100,000 levels deep, 9 MiB large, never answering, or not JSON: the launch settles, and the module keeps working', async () => {
+  const base = 'http://127.0.0.1:9/hostile-v1/fhir';
+  const oauth = (inner) => JSON.stringify({ resourceType: 'CapabilityStatement', rest: [{ mode: 'server', security: { extension: [{
+    url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+    extension: [{ url: 'authorize', valueUri: 'http://127.0.0.1:9/hostile-v1/authorize', extension: inner }, { url: 'token', valueUri: 'http://127.0.0.1:9/hostile-v1/token' }],
+  }] } }] });
+  const depth = 100_000;
+  const deep = oauth([]).replace('"extension":[]', `"extension":${'[{"extension":'.repeat(depth)}[]${'}]'.repeat(depth)}`);
+  const answers = {
+    deep: (route) => route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/fhir+json' }, body: deep }),
+    huge: (route) => route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/fhir+json' },
+      body: oauth([]).replace('"mode":"server"', `"mode":"server","text":"${'x'.repeat(9 * 1024 * 1024)}"`) }),
+    silent: () => {},
+    html: (route) => route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*', 'content-type': 'text/html' }, body: '<html>metadata</html>' }),
+  };
+  const DEMO_PAGE = `${DEMO}/index.html`;
+  await page.route(`${DEMO}/app.js`, (route) => route.abort());
+  const reached = [];
+  await page.route('http://127.0.0.1:9/hostile-v1/authorize**', (route) => { reached.push(route.request().url()); route.fulfill({ status: 200, body: 'sign in' }); });
+  await page.route(`${base}/.well-known/smart-configuration`, (route) => route.fulfill({ status: 404, headers: { 'access-control-allow-origin': '*' }, body: '' }));
+  const outcomes = {};
+  for (const [name, answer] of Object.entries(answers)) {
+    await page.unroute(`${base}/metadata`);
+    await page.route(`${base}/metadata`, answer);
+    await page.goto(DEMO_PAGE);
+    const settled = await page.evaluate(async ([iss, settleSrc]) => {
+      const settle = new Function(`${settleSrc} return settle;`)();
+      const S = await import('smart-wasm');
+      return settle(S.authorize({ iss, clientId: 'hostile', scope: 'launch/patient', redirectUri: location.href, timeout: 1500 }), 20000);
+    }, [base, SETTLE]).catch((e) => (/Execution context was destroyed|navigat/.test(e.message) ? { navigated: true } : Promise.reject(e)));
+    // authorize() resolves as it navigates (or the navigation destroys the page first).
+    if (settled.navigated || 'v' in settled) await page.waitForURL(/hostile-v1\/authorize/);
+    outcomes[name] = settled.navigated || 'v' in settled ? 'reached authorize' : settled.code;
+  }
+  // The deep one names both endpoints at the levels read: the launch goes on, the nesting unread.
+  assert.deepEqual(outcomes, { deep: 'reached authorize', huge: 'http_error', silent: 'http_error', html: 'http_error' });
+  assert.equal(reached.length, 1);
+  // And the module still works: a launch against the sandbox reaches its authorization server.
+  await page.goto(DEMO_PAGE);
+  const ok = await page.evaluate((o) => import('smart-wasm').then((S) => S.authorize(o)).then(() => null, (e) => e.code), {
+    iss: FHIR, clientId: 'demo-public', scope: 'launch/patient', redirectUri: DEMO_PAGE }).catch((e) => (/Execution context was destroyed|navigat/.test(e.message) ? null : Promise.reject(e)));
+  assert.equal(ok, null);
+  await page.waitForURL((u) => u.pathname.endsWith('/auth') || u.pathname.includes('/interaction/'));
 });
