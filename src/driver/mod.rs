@@ -98,16 +98,11 @@ pub const SESSION_PREFIX: &str = "smart-wasm:session:";
 /// that was read and refused (PKCE, the mix-up rule) is not second-guessed, nor is a timeout
 /// waited out twice.
 pub async fn discover(http: &impl Http, iss: &FhirBase, pins: &Pins, timeout_ms: u32) -> Result<SmartConfiguration> {
-    let found = match http.send(&discovery_request(iss).timeout(timeout_ms)).await {
-        Ok(resp) => parse_smart_configuration(iss, resp.status, &resp.body),
-        Err(e) => Err(e),
-    };
+    let found = http.send(&discovery_request(iss).timeout(timeout_ms)).await.and_then(|resp| parse_smart_configuration(iss, resp.status, &resp.body));
     let config = match found {
         Err(e @ (Error::HttpStatus { .. } | Error::Network { .. } | Error::InvalidJson { .. } | Error::InvalidDiscovery { .. })) => {
-            match http.send(&capability_statement_request(iss).timeout(timeout_ms)).await {
-                Ok(resp) => parse_capability_statement(iss, resp.status, &resp.body).ok_or(e)?,
-                Err(_) => return Err(e),
-            }
+            let resp = http.send(&capability_statement_request(iss).timeout(timeout_ms)).await;
+            resp.ok().and_then(|r| parse_capability_statement(iss, r.status, &r.body)).ok_or(e)?
         }
         other => other?,
     };
