@@ -72,9 +72,7 @@ pub struct SmartConfiguration {
 
 /// The GET request for a server's SMART configuration.
 pub fn discovery_request(base: &FhirBase) -> HttpRequest {
-    HttpRequest::get(base.smart_configuration_url())
-        .header("Accept", "application/json")
-        .expect("smart-configuration", DISCOVERY_LIMIT)
+    HttpRequest::get_json(base.smart_configuration_url(), "smart-configuration", DISCOVERY_LIMIT)
 }
 
 fn bad(field: &'static str, reason: &'static str) -> Error {
@@ -170,9 +168,7 @@ struct OauthUri {
 /// The GET request for a server's CapabilityStatement, asked when it publishes no
 /// smart-configuration.
 pub fn capability_statement_request(base: &FhirBase) -> HttpRequest {
-    HttpRequest::get([base.as_dir().as_str(), "metadata"].concat())
-        .header("Accept", "application/json")
-        .expect("CapabilityStatement", CAPABILITY_LIMIT)
+    HttpRequest::get_json([base.as_dir().as_str(), "metadata"].concat(), "CapabilityStatement", CAPABILITY_LIMIT)
 }
 
 /// The endpoints a CapabilityStatement names in the first `oauth-uris` extension of its `rest`
@@ -223,7 +219,7 @@ pub fn issuer_metadata_requests(issuer: Option<&Issuer>, base: &FhirBase) -> Vec
     if !urls.contains(&under_base) {
         urls.push(under_base);
     }
-    urls.into_iter().map(|s| HttpRequest::get(s).header("Accept", "application/json").expect("issuer metadata", DISCOVERY_LIMIT)).collect()
+    urls.into_iter().map(|s| HttpRequest::get_json(s, "issuer metadata", DISCOVERY_LIMIT)).collect()
 }
 
 /// What an issuer's own metadata says about its id_tokens.

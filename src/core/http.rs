@@ -30,6 +30,12 @@ impl HttpRequest {
         Self::new("GET", url)
     }
 
+    /// A GET for a JSON document (`Accept: application/json`): `what` names it in errors, and an
+    /// answer over `limit` bytes is refused.
+    pub fn get_json(url: String, what: super::error::What, limit: usize) -> Self {
+        Self::get(url).header("Accept", "application/json").expect(what, limit)
+    }
+
     /// A request with any method and no headers or body yet.
     pub fn new(method: &str, url: String) -> Self {
         HttpRequest { method: method.to_ascii_uppercase(), url, headers: Vec::new(), body: None, expect: ("response", 0), timeout_ms: DEFAULT_TIMEOUT_MS }

@@ -219,7 +219,7 @@ pub fn check_claims(claims: &impl Body, e: &Expected<'_>) -> Result<String> {
 
 /// The GET request for a key set.
 pub fn jwks_request(uri: &HttpUrl) -> HttpRequest {
-    HttpRequest::get(uri.as_str().to_owned()).header("Accept", "application/json").expect("jwks", JWKS_LIMIT)
+    HttpRequest::get_json(uri.as_str().to_owned(), "jwks", JWKS_LIMIT)
 }
 
 /// A JWKS document: its keys, each kept as the server sent it.
