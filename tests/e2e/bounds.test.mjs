@@ -124,9 +124,10 @@ test('a SMART 1.0 server\'s CapabilityStatement nested 100,000 levels deep, 9 Mi
   }] } }] });
   const depth = 100_000;
   const deep = oauth([]).replace('"extension":[]', `"extension":${'[{"extension":'.repeat(depth)}[]${'}]'.repeat(depth)}`);
+  const fhirJson = { 'access-control-allow-origin': '*', 'content-type': 'application/fhir+json' };
   const answers = {
-    deep: (route) => route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/fhir+json' }, body: deep }),
-    huge: (route) => route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*', 'content-type': 'application/fhir+json' },
+    deep: (route) => route.fulfill({ status: 200, headers: fhirJson, body: deep }),
+    huge: (route) => route.fulfill({ status: 200, headers: fhirJson,
       body: oauth([]).replace('"mode":"server"', `"mode":"server","text":"${'x'.repeat(9 * 1024 * 1024)}"`) }),
     silent: () => {},
     html: (route) => route.fulfill({ status: 200, headers: { 'access-control-allow-origin': '*', 'content-type': 'text/html' }, body: '<html>metadata</html>' }),
